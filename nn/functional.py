@@ -1,0 +1,363 @@
+"""Stateless functions behind the layers and losses (PyTorch's ``torch.nn.functional``).
+
+Most are *composites* of the engine's primitives and so need no backward of their own. Four are
+fused primitives with their own vector-Jacobian products (each says why in a ``# NOTE:``):
+`linear`, `gelu`, `cross_entropy` and `binary_cross_entropy_with_logits`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from autograd import Tensor, no_grad, where
+from autograd.rng import default_generator
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+class TargetError(IndexError, ValueError):
+    """A class index outside [0, C). An IndexError as in PyTorch, and a ValueError: bad input."""
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else Tensor(x)
+
+
+def _check_reduction(reduction: str) -> None:
+    if reduction not in _REDUCTIONS:
+        raise ValueError(f"{reduction!r} is not a valid value for reduction; use one of {_REDUCTIONS}")
+
+
+def _reduce(loss: Tensor, reduction: str) -> Tensor:
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _axis(axis: int | None, dim: int | None, op: str) -> int:
+    """`axis` (numpy's name) or `dim` (PyTorch's); default the last axis."""
+    if dim is not None:
+        if axis is not None and axis != dim:
+            raise ValueError(f"{op}: give axis or dim (an alias), not both")
+        return dim
+    return -1 if axis is None else axis
+
+
+# ---- layers ------------------------------------------------------------------------------------
+
+
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
+    """y = x Wᵀ + b, with W of shape (out_features, in_features) and x of shape (..., in_features).
+
+    Backward: dL/dx = g W,  dL/dW = gᵀ x,  dL/db = Σ_rows g   (g = dL/dy, rows = all leading axes).
+    """
+    # NOTE: fused into one primitive. Composed, ``x @ W.T + b`` makes three nodes (transpose,
+    # matmul, add) and the add's backward reduces a broadcast gradient; fused, the whole layer is one
+    # node whose three vjps are the three matrix formulas above. Clearer, and faster on the hot path.
+    x, W = _tensor(input), weight
+    if x.shape[-1:] != W.shape[-1:]:
+        raise ValueError(
+            f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
+            f"but the weight of shape {W.shape} expects {W.shape[-1]}"
+        )
+    xd, Wd = x.data, W.data
+    out = xd @ Wd.T
+    n_out, n_in = Wd.shape
+
+    def d_input(g):
+        return g @ Wd
+
+    def d_weight(g):
+        return g.reshape(-1, n_out).T @ xd.reshape(-1, n_in)
+
+    if bias is None:
+        return Tensor._result(out, "linear", (x, W), (d_input, d_weight))
+    out += bias.data  # in place: no second output array
+    return Tensor._result(
+        out, "linear", (x, W, bias), (d_input, d_weight, lambda g: g.reshape(-1, n_out).sum(axis=0))
+    )
+
+
+def relu(x: Tensor) -> Tensor:
+    """max(0, x); relu'(0) = 0 as in PyTorch."""
+    return _tensor(x).relu()
+
+
+def tanh(x: Tensor) -> Tensor:
+    return _tensor(x).tanh()
+
+
+def sigmoid(x: Tensor) -> Tensor:
+    return _tensor(x).sigmoid()
+
+
+def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
+    """x if x > 0 else negative_slope·x (the slope at 0 is negative_slope, as PyTorch)."""
+    x = _tensor(x)
+    return where(x.data > 0, x, x * negative_slope)
+
+
+_erf = np.frompyfunc(math.erf, 1, 1)  # numpy has no erf; math.erf is exact to double precision
+
+
+def gelu(x: Tensor, approximate: str = "none") -> Tensor:
+    """GELU(x) = x·Φ(x) = x/2·(1 + erf(x/√2)), Φ the standard normal CDF (Hendrycks & Gimpel 2016,
+    "Gaussian Error Linear Units"). d/dx = Φ(x) + x·φ(x), φ(x) = e^(−x²/2)/√(2π).
+
+    ``approximate="tanh"``: x/2·(1 + tanh(√(2/π)·(x + 0.044715·x³))), composed from primitives.
+    """
+    x = _tensor(x)
+    if approximate == "tanh":
+        return 0.5 * x * (1.0 + (math.sqrt(2.0 / math.pi) * (x + 0.044715 * x**3)).tanh())
+    if approximate != "none":
+        raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+    # NOTE: a primitive because the engine has no erf to compose it from.
+    xd = x.data
+    cdf = (0.5 * (1.0 + _erf(xd / math.sqrt(2.0)))).astype(xd.dtype)
+    pdf = np.exp(-0.5 * xd * xd) / math.sqrt(2.0 * math.pi)
+    return Tensor._result(xd * cdf, "gelu", (x,), (lambda g: g * (cdf + xd * pdf),))
+
+
+def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """softmax(x)_i = e^(x_i − m) / Σ_j e^(x_j − m) along `axis` (alias `dim`; default −1), m = max x.
+
+    Subtracting m changes nothing mathematically and keeps e^(·) ≤ 1, so it never overflows.
+    """
+    x = _tensor(x)
+    axis = _axis(axis, dim, "softmax")
+    e = (x - x.data.max(axis=axis, keepdims=True)).exp()
+    return e / e.sum(axis, keepdims=True)
+
+
+def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
+    """log softmax(x)_i = (x_i − m) − log Σ_j e^(x_j − m), m = max x (log-sum-exp: finite for any x)."""
+    x = _tensor(x)
+    axis = _axis(axis, dim, "log_softmax")
+    z = x - x.data.max(axis=axis, keepdims=True)
+    return z - z.exp().sum(axis, keepdims=True).log()
+
+
+def dropout(
+    x: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+) -> Tensor:
+    """Inverted dropout (Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from
+    Overfitting"): y = x·m/(1−p), m ~ Bernoulli(1−p); `p` is the probability to DROP. E[y] = x, so
+    evaluation (``training=False``) is the identity. p = 1 gives zeros.
+    """
+    _check_probability(p)
+    x = _tensor(x)
+    if not training or p == 0:
+        return x
+    rng = default_generator() if generator is None else generator
+    keep = rng.random(x.shape) >= p
+    scale = 0.0 if p == 1 else 1.0 / (1.0 - p)
+    dtype = x.dtype if x.dtype.kind == "f" else np.float32
+    return x * np.multiply(keep, scale, dtype=dtype)
+
+
+def _check_probability(p: float) -> None:
+    if not isinstance(p, numbers.Real) or not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability has to be between 0 and 1, but got {p}")
+
+
+def batch_norm(
+    x: Tensor,
+    running_mean: Tensor | None,
+    running_var: Tensor | None,
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    training: bool = False,
+    momentum: float = 0.1,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Batch normalization (Ioffe & Szegedy 2015): per channel c (axis 1), over all other axes,
+
+        y = (x − μ_B) / √(σ²_B + ε) · γ + β,   σ²_B the *biased* batch variance,
+
+    in training (or without running statistics); in evaluation μ_B, σ²_B are the running ones.
+    In training the running statistics are updated in place:
+    running ← (1 − momentum)·running + momentum·batch, storing the *unbiased* variance σ²_B·n/(n−1).
+    """
+    x = _tensor(x)
+    axes = (0,) + tuple(range(2, x.ndim))
+    shape = (1, -1) + (1,) * (x.ndim - 2)  # broadcasts a per-channel vector against x
+    if training or running_mean is None:
+        n = x.data.size // x.shape[1]
+        if training and n <= 1:
+            raise ValueError(
+                f"Expected more than 1 value per channel when training, got input size {x.shape}"
+            )
+        mean = x.mean(axes, keepdims=True)
+        d = x - mean
+        var = (d * d).mean(axes, keepdims=True)
+        y = d * (var + eps) ** -0.5
+        if training and running_mean is not None:
+            with no_grad():
+                running_mean.data *= 1.0 - momentum
+                running_mean.data += momentum * mean.data.reshape(-1)
+                running_var.data *= 1.0 - momentum
+                running_var.data += momentum * var.data.reshape(-1) * (n / (n - 1))
+    else:
+        scale = (1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype).reshape(shape)
+        y = (x - running_mean.data.astype(x.dtype).reshape(shape)) * scale
+    if weight is not None:
+        y = y * weight.reshape(shape)
+    if bias is not None:
+        y = y + bias.reshape(shape)
+    return y
+
+
+def layer_norm(
+    x: Tensor,
+    normalized_shape: tuple[int, ...],
+    weight: Tensor | None = None,
+    bias: Tensor | None = None,
+    eps: float = 1e-5,
+) -> Tensor:
+    """Layer normalization (Ba, Kiros & Hinton 2016): over the last ``len(normalized_shape)`` axes of
+    each sample, y = (x − μ) / √(σ² + ε) · γ + β with the biased variance σ²."""
+    x = _tensor(x)
+    k = len(normalized_shape)
+    if x.ndim < k or tuple(x.shape[x.ndim - k :]) != tuple(normalized_shape):
+        raise ValueError(
+            f"layer_norm: expected input with shape (*, {', '.join(map(str, normalized_shape))}), "
+            f"got {x.shape}"
+        )
+    axes = tuple(range(x.ndim - k, x.ndim))
+    d = x - x.mean(axes, keepdims=True)
+    y = d * ((d * d).mean(axes, keepdims=True) + eps) ** -0.5
+    if weight is not None:
+        y = y * weight
+    if bias is not None:
+        y = y + bias
+    return y
+
+
+# ---- losses ------------------------------------------------------------------------------------
+
+
+def _class_targets(input: Tensor, target, op: str) -> np.ndarray:
+    """Check logits/log-probabilities (N, C) against integer class targets (N,) in [0, C)."""
+    if input.ndim != 2:
+        raise ValueError(f"{op}: expected input of shape (N, C), got {input.shape}")
+    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+    if t.dtype.kind not in "iu":
+        raise TypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype}")
+    n, c = input.shape
+    if t.shape != (n,):
+        raise ValueError(
+            f"{op}: expected targets of shape ({n},) for input of shape {input.shape}, got {t.shape}"
+        )
+    bad = t[(t < 0) | (t >= c)]
+    if bad.size:
+        raise TargetError(
+            f"{op}: target {bad[0]} is out of bounds: there are {c} classes, so targets must be "
+            f"in [0, {c - 1}]"
+        )
+    return t
+
+
+def cross_entropy(input: Tensor, target, *, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
+    """Cross-entropy of logits x (N, C) against class indices t (N,):
+
+        ℓ_n = −Σ_c q_nc · log softmax(x_n)_c,   q_n = (1 − α)·onehot(t_n) + α/C   (α = label_smoothing),
+
+    with log softmax by the max-subtracted log-sum-exp (finite for logits of ±1e4), then averaged
+    (``reduction="mean"``), summed or returned per sample (``"none"``). dℓ_n/dx_n = softmax(x_n) − q_n.
+    """
+    # NOTE: fused into one primitive. Composed (log_softmax, then gather, then mean) it makes about ten
+    # nodes and a scatter in the backward; fused, the backward is the one-line softmax − q above, and
+    # the forward never forms log-probabilities it does not need.
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
+    x = _tensor(input)
+    t = _class_targets(x, target, "cross_entropy")
+    xd = x.data
+    n, c = xd.shape
+    rows = np.arange(n)
+    z = xd - xd.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    s = e.sum(axis=1, keepdims=True)
+    log_s = np.log(s[:, 0])
+    losses = log_s - z[rows, t]
+    if label_smoothing:
+        losses = (1.0 - label_smoothing) * losses + label_smoothing * (log_s - z.mean(axis=1))
+    out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+    out = np.asarray(out, dtype=xd.dtype)
+
+    def d_input(g):
+        grad = e / s  # softmax, a fresh array (e and s stay intact for retain_graph)
+        grad[rows, t] -= 1.0 - label_smoothing
+        if label_smoothing:
+            grad -= label_smoothing / c
+        grad *= g / n if reduction == "mean" else g if reduction == "sum" else g[:, None]
+        return grad
+
+    return Tensor._result(out, "cross_entropy", (x,), (d_input,))
+
+
+def nll_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
+    """Negative log-likelihood of log-probabilities (N, C) at class indices t (N,): ℓ_n = −input[n, t_n]."""
+    _check_reduction(reduction)
+    x = _tensor(input)
+    t = _class_targets(x, target, "nll_loss")
+    return _reduce(-x[np.arange(len(t)), t], reduction)
+
+
+def _same_shape(input: Tensor, target, op: str) -> Tensor:
+    target = input._lift(target) if not isinstance(target, Tensor) else target
+    if target.shape != input.shape:
+        raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
+    return target
+
+
+def mse_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
+    """Mean squared error ℓ_i = (x_i − y_i)²."""
+    _check_reduction(reduction)
+    x = _tensor(input)
+    d = x - _same_shape(x, target, "mse_loss")
+    return _reduce(d * d, reduction)
+
+
+def l1_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
+    """Mean absolute error ℓ_i = |x_i − y_i| (subgradient 0 at x = y)."""
+    _check_reduction(reduction)
+    x = _tensor(input)
+    return _reduce((x - _same_shape(x, target, "l1_loss")).abs(), reduction)
+
+
+def binary_cross_entropy_with_logits(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
+    """Binary cross-entropy of logits x against targets y ∈ [0, 1]:
+
+        ℓ = −[y·log σ(x) + (1 − y)·log(1 − σ(x))] = max(x, 0) − x·y + log(1 + e^(−|x|)),
+
+    the right-hand form never overflows. dℓ/dx = σ(x) − y, dℓ/dy = −x.
+    """
+    # NOTE: fused: composing the stable form from relu and abs gives the wrong derivative at x = 0
+    # (their subgradients there are 0, so −y instead of σ(0) − y = 1/2 − y).
+    _check_reduction(reduction)
+    x = _tensor(input)
+    y = _same_shape(x, target, "binary_cross_entropy_with_logits")
+    xd, yd = x.data, y.data
+    losses = (np.maximum(xd, 0) - xd * yd + np.log1p(np.exp(-np.abs(xd)))).astype(xd.dtype, copy=False)
+    e = np.exp(-np.abs(xd))
+    sig = np.where(xd >= 0, 1 / (1 + e), e / (1 + e))
+    if reduction == "mean":
+        out, scale = losses.mean(), 1.0 / max(xd.size, 1)
+    elif reduction == "sum":
+        out, scale = losses.sum(), 1.0
+    else:
+        out, scale = losses, 1.0
+    return Tensor._result(
+        np.asarray(out, dtype=xd.dtype),
+        "bce_with_logits",
+        (x, y),
+        (lambda g: g * scale * (sig - yd), lambda g: g * scale * -xd),
+    )
