@@ -30,19 +30,19 @@ class Node(Protocol):
     label: str
     _op: str  # the operation that made this node ("" for a leaf)
     _parents: tuple  # the nodes it was computed from (empty for a leaf or a constant)
+    _local: Any  # what `_propagate` needs to apply the chain rule; None once released
 
-    def _chain(self, retain_graph: bool) -> Iterable[tuple[Node, Any]]:
-        """The chain rule at this node: (parent, dL/dnode * dnode/dparent) for each parent that
-        wants a gradient. Unless `retain_graph`, the saved values it used are released."""
+    def _propagate(self) -> None:
+        """The chain rule at this node: add dL/dnode * dnode/dparent to each parent's gradient."""
+
+    def _seed_grad(self, grad: Any) -> Any:
+        """dL/dL for the root of a backward pass: 1 for a scalar, else the `grad` given (checked)."""
 
     def _add_grad(self, grad: Any) -> None:
         """Accumulate a gradient contribution (never overwrite)."""
 
     def zero_grad(self) -> None:
         """Forget the gradient."""
-
-    def _seed_grad(self, grad: Any) -> Any:
-        """dL/dL for the root of a backward pass: 1 for a scalar, else the `grad` given (checked)."""
 
 
 class GradMode:
@@ -122,10 +122,16 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False) -> 
     anomaly = GradMode.anomaly
     for node in reversed(order):
         if node._parents:
-            for parent, share in node._chain(retain_graph):
-                if anomaly:
-                    check_finite(share, node._op, "backward")
-                parent._add_grad(share)
+            if node._local is None:
+                raise RuntimeError(
+                    f"backward: the graph through '{node._op}' was already freed by a backward pass; "
+                    "call backward(retain_graph=True) the first time to go through it twice")
+            node._propagate()
+            if not retain_graph:
+                node._local = None  # release what the chain rule saved (for Tensor: arrays)
+            if anomaly:
+                for parent in node._parents:
+                    check_finite(parent.grad, node._op, "backward")
         yield node
 
 

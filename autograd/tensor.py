@@ -77,7 +77,7 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_vjps", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_local", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -90,7 +90,7 @@ class Tensor:
         self.label = label
         self._op = ""
         self._parents = ()
-        self._vjps = None
+        self._local = None  # one vjp per parent
 
     # ---- making results ------------------------------------------------------------------------
 
@@ -104,13 +104,13 @@ class Tensor:
         out._op = op
         out.requires_grad = False
         out._parents = ()
-        out._vjps = None
+        out._local = None
         if GradMode.enabled:
             for p in parents:
                 if p.requires_grad:
                     out.requires_grad = True
                     out._parents = parents
-                    out._vjps = vjps
+                    out._local = vjps
                     break
         if GradMode.anomaly:
             check_finite(data, op, "forward")
@@ -250,10 +250,10 @@ class Tensor:
         B = b.data if b.ndim > 1 else b.data[:, np.newaxis]
 
         def as_matrix(g):
-            if a.ndim == 1:
-                g = np.expand_dims(g, -2)
             if b.ndim == 1:
-                g = np.expand_dims(g, -1)
+                g = g[..., np.newaxis]
+            if a.ndim == 1:
+                g = g[..., np.newaxis, :]
             return g
 
         def d_left(g):
@@ -480,21 +480,20 @@ class Tensor:
             grad = grad.astype(self.data.dtype)
         if self._parents:  # an intermediate result: never written in place, so sharing arrays is safe
             self.grad = grad if self.grad is None else self.grad + grad
-        elif self.grad is None:  # a leaf owns its gradient, which users and optimizers may change in place
-            self.grad = np.array(grad)
+        elif self.grad is None:  # a leaf owns its gradient (users and optimizers change it in place),
+            # and a vjp returns either a new array or a view: only a view needs copying.
+            self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()
         else:
             self.grad += grad
 
-    def _chain(self, retain_graph: bool):
-        vjps = self._vjps
-        if vjps is None:
-            raise RuntimeError(
-                f"backward: the graph through '{self._op}' was already freed by a backward pass; "
-                "call backward(retain_graph=True) the first time to go through it twice")
-        if not retain_graph:
-            self._vjps = None  # releases the arrays the vjps saved
+    def _propagate(self) -> None:
         g = self.grad
-        return [(p, _unbroadcast(vjp(g), p.data.shape)) for p, vjp in zip(self._parents, vjps) if p.requires_grad]
+        for parent, vjp in zip(self._parents, self._local):
+            if parent.requires_grad:
+                share = _unbroadcast(vjp(g), parent.data.shape)
+                if share is g and not parent._parents:  # g itself (add's vjp): a leaf must own its gradient
+                    share = share.copy()
+                parent._add_grad(share)
 
     def _describe(self) -> list[str]:
         shape = "x".join(map(str, self.shape)) or "scalar"

@@ -159,16 +159,10 @@ class Value:
     def _add_grad(self, grad: float) -> None:
         self.grad += grad
 
-    def _chain(self, retain_graph: bool):
-        local = self._local
-        if local is None:
-            raise RuntimeError(
-                f"backward: the graph through '{self._op}' was already freed by a backward pass; "
-                "call backward(retain_graph=True) the first time to go through it twice")
-        if not retain_graph:
-            self._local = None
+    def _propagate(self) -> None:
         g = self.grad
-        return zip(self._parents, [d * g for d in local])
+        for parent, d in zip(self._parents, self._local):
+            parent.grad += d * g
 
     def _describe(self) -> list[str]:
         return [f"data {self.data:.4f}", f"grad {self.grad:.4f}"]

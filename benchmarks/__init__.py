@@ -1,0 +1,1 @@
+"""Reproducible speed comparisons against peers run in the same process (`make bench`)."""
