@@ -54,4 +54,5 @@ class Adadelta(Optimizer):
         delta *= g
         u *= rho
         u += (1 - rho) * delta * delta
-        p -= group["lr"] * delta
+        delta *= group["lr"]
+        p -= delta

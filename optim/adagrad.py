@@ -51,6 +51,8 @@ class Adagrad(Optimizer):
         s = state["sum"]
         lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         s += g * g
-        std = np.sqrt(s)
-        std += group["eps"]
-        p -= lr * g / std
+        step = np.sqrt(s)
+        step += group["eps"]
+        np.divide(g, step, out=step)  # in-place numpy: no temporary arrays
+        step *= lr
+        p -= step

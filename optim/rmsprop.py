@@ -68,10 +68,12 @@ class RMSprop(Optimizer):
         else:
             avg = np.sqrt(v)
         avg += group["eps"]
+        step = np.divide(g, avg, out=avg)  # g / (√ṽ + ε), in avg's array (in-place numpy is faster)
         if group["momentum"] > 0:
             b = state["momentum_buffer"]
             b *= group["momentum"]
-            b += g / avg
-            p -= group["lr"] * b
+            b += step  # b ← μb + g / (√ṽ + ε)
+            np.multiply(b, group["lr"], out=step)
         else:
-            p -= group["lr"] * g / avg
+            step *= group["lr"]
+        p -= step
