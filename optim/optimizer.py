@@ -17,6 +17,9 @@ A subclass writes only the algorithm for one parameter: ``_init_state`` (its zer
 Parameters may be `Tensor`s or scalar `Value`s (anything with ``.data`` and ``.grad``). The update
 sees both the same way, as numpy arrays: a Tensor's own data array (so the update changes the
 parameter in place), or for a Value a 1-element float64 array whose result is written back.
+(1-element rather than 0-d: numpy turns 0-d results into scalars, which cannot be written into
+with ``out=``; a 0-d Tensor is likewise seen through a 1-element view.) State arrays have the
+parameter's shape and dtype.
 """
 
 from __future__ import annotations
