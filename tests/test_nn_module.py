@@ -31,7 +31,8 @@ def test_named_parameters_use_pytorch_dotted_names_in_registration_order():
 
 def test_state_dict_keys_include_buffers_like_pytorch():
     keys = list(Net().state_dict())
-    assert keys == ["scale", "steps", "encoder.0.weight", "encoder.0.bias", "encoder.1.weight", "encoder.1.bias",
+    assert keys == ["scale", "steps", "encoder.0.weight", "encoder.0.bias", "encoder.1.weight",
+                    "encoder.1.bias",
                     "encoder.1.running_mean", "encoder.1.running_var", "encoder.1.num_batches_tracked",
                     "head.weight", "head.bias"]  # "cache" is not persistent
 
@@ -185,7 +186,8 @@ def _snapshot(model):
 @pytest.mark.parametrize("edit, match", [
     (lambda sd: sd.pop("head.bias"), r'Missing key\(s\) in state_dict: "head.bias"'),
     (lambda sd: sd.__setitem__("extra", np.ones(1)), r'Unexpected key\(s\) in state_dict: "extra"'),
-    (lambda sd: sd.__setitem__("head.weight", np.ones((3, 4))), r"size mismatch for head.weight.*\(3, 4\).*\(2, 4\)"),
+    (lambda sd: sd.__setitem__("head.weight", np.ones((3, 4))),
+     r"size mismatch for head.weight.*\(3, 4\).*\(2, 4\)"),
     (lambda sd: sd.__setitem__("steps", np.array(["x"])), "steps"),
 ])
 def test_bad_state_dict_raises_and_changes_nothing(edit, match):

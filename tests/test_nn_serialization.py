@@ -1,0 +1,63 @@
+"""nn.save / nn.load: .npz round trip, never pickle, foreign files rejected."""
+
+import pickle
+
+import numpy as np
+import pytest
+
+import nn
+from autograd import Tensor, manual_seed
+
+
+def model():
+    return nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4), nn.ReLU(), nn.Linear(4, 2))
+
+
+def test_save_load_round_trip(tmp_path):
+    manual_seed(0)
+    a = model()
+    a(Tensor(np.random.default_rng(0).standard_normal((5, 3)).astype(np.float32)))
+    path = tmp_path / "model.ckpt"
+    nn.save(a.state_dict(), path)
+    assert path.exists()  # exactly this path, no ".npz" appended
+    loaded = nn.load(path)
+    assert list(loaded) == list(a.state_dict())
+    assert loaded["1.num_batches_tracked"].dtype == np.int64
+    b = model()
+    b.load_state_dict(loaded)
+    x = Tensor(np.ones((2, 3), dtype=np.float32))
+    a.eval(), b.eval()
+    np.testing.assert_array_equal(a(x).data, b(x).data)
+
+
+def test_checkpoint_is_a_plain_npz_without_pickle(tmp_path):
+    path = tmp_path / "m.npz"
+    nn.save(model().state_dict(), path)
+    with np.load(path, allow_pickle=False) as archive:
+        assert "0.weight" in archive.files
+
+
+@pytest.mark.parametrize("write", [
+    lambda p: p.write_text("hello, not a checkpoint"),
+    lambda p: p.write_bytes(pickle.dumps({"0.weight": np.ones(2)})),
+    lambda p: np.save(p.open("wb"), np.ones(3)),
+    lambda p: np.savez(p.open("wb"), weight=np.ones(3)),
+    lambda p: np.savez(p.open("wb"), weight=np.array([{"a": 1}], dtype=object)),
+])
+def test_foreign_files_are_rejected_with_value_error(tmp_path, write):
+    path = tmp_path / "foreign.bin"
+    write(path)
+    with pytest.raises(ValueError, match="not a seedgrad checkpoint"):
+        nn.load(path)
+
+
+def test_missing_file_is_file_not_found(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        nn.load(tmp_path / "nope.npz")
+
+
+def test_save_rejects_non_arrays(tmp_path):
+    with pytest.raises(TypeError, match="numeric"):
+        nn.save({"w": "text"}, tmp_path / "x.npz")
+    with pytest.raises(ValueError, match="reserved"):
+        nn.save({nn.serialization.MARKER: np.ones(1)}, tmp_path / "x.npz")
