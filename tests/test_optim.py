@@ -509,7 +509,10 @@ def _mismatches():
     yield "missing option", missing
 
 
-@pytest.mark.parametrize("case, state_dict", list(_mismatches()), ids=lambda x: x if isinstance(x, str) else "")
+MISMATCHES = list(_mismatches())
+
+
+@pytest.mark.parametrize("case, state_dict", MISMATCHES, ids=[case for case, _ in MISMATCHES])
 def test_load_mismatched_state_dict_raises_and_changes_nothing(case, state_dict):
     params = tensors([np.zeros(3), np.zeros(2)])
     opt = _stepped(optim.Adam, params, lr=0.01)
