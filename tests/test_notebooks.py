@@ -47,7 +47,10 @@ def kernel_env(tmp_path_factory):
 
     data_dir = tmp_path_factory.mktemp("jupyter")
     write_kernel_spec(data_dir / "kernels" / "python3")  # argv: [sys.executable, "-m", "ipykernel_launcher", ...]
-    env = {"JUPYTER_PATH": str(data_dir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0"}
+    # PYTHONPATH: the kernel imports autograd/nn/optim from this working tree even if the venv's
+    # editable install predates a package's __init__.py (setuptools then maps it as a namespace).
+    env = {"JUPYTER_PATH": str(data_dir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
     _warm_up()
