@@ -1,0 +1,156 @@
+"""`make demo`: seedgrad end to end, in under two minutes.
+
+1. micrograd's demo on the scalar engine: `nn.scalar.MLP(2, [16, 16, 1])` learns 100 moons points
+   with the SVM loss, to 100 % training accuracy; the graph of one neuron is drawn.
+2. The same kind of model on the Tensor engine: an `nn.Sequential` MLP learns CS231n's three spirals
+   with `optim.Adam`, in a fraction of the time.
+Pictures (decision boundaries, loss curves, the graph) go into the folder printed at the end.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from tqdm import tqdm  # noqa: E402
+
+import autograd  # noqa: E402
+import nn  # noqa: E402
+import nn.functional as F  # noqa: E402
+import optim  # noqa: E402
+from autograd import Tensor, Value, draw_graph, no_grad  # noqa: E402
+from nn.data import make_moons, make_spirals  # noqa: E402
+from nn.scalar import MLP  # noqa: E402
+
+OUT = Path("out/demo")
+
+
+def svm_loss(model: MLP, X: list, y: list) -> tuple[Value, float]:
+    """mean(relu(1 - y * score)) + 1e-4 * |w|^2, and the accuracy (micrograd's demo.ipynb)."""
+    scores = [model([Value(a) for a in row]) for row in X]
+    losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+    data_loss = sum(losses) * (1.0 / len(losses))
+    reg_loss = 1e-4 * sum(p * p for p in model.parameters())
+    accuracy = sum((yi > 0) == (si.data > 0) for yi, si in zip(y, scores)) / len(y)
+    return data_loss + reg_loss, accuracy
+
+
+def boundary(ax, predict, X: np.ndarray, y: np.ndarray, title: str, steps: int = 60) -> None:
+    """Colour the plane by the model's decision and show the training points on top."""
+    lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
+    xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
+    zz = predict(np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape)
+    ax.contourf(xx, yy, zz, alpha=0.35, cmap="Spectral")
+    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, cmap="Spectral", edgecolors="k", linewidths=0.4)
+    ax.set(title=title, xlabel="x1", ylabel="x2")
+
+
+def scalar_part() -> None:
+    print("1. micrograd's demo on the scalar engine: MLP(2, [16, 16, 1]) over 100 moons points")
+    X, labels = make_moons(100, noise=0.1, random_state=1, dtype=np.float64)
+    y = (2 * labels - 1).tolist()
+    autograd.manual_seed(1337)
+    model = MLP(2, [16, 16, 1])
+    print(f"   {len(model.parameters())} parameters (Value objects)")
+    history = []
+    start = time.perf_counter()
+    bar = tqdm(range(100), desc="   training", unit="step", file=sys.stdout, mininterval=0.5)
+    for k in bar:
+        loss, accuracy = svm_loss(model, X.tolist(), y)
+        model.zero_grad()
+        loss.backward()
+        lr = 1.0 - 0.9 * k / 100
+        for p in model.parameters():
+            p.data -= lr * p.grad
+        history.append((loss.data, accuracy))
+        bar.set_postfix(loss=f"{loss.data:.4f}", accuracy=f"{accuracy:.0%}")
+    seconds = time.perf_counter() - start
+    loss, accuracy = history[-1]
+    print(f"   final loss {loss:.4f}, training accuracy {accuracy:.0%} in {seconds:.1f} s "
+          f"({seconds / 100 * 1000:.0f} ms per step of forward, backward and update)")
+
+    def predict(points: np.ndarray) -> np.ndarray:
+        with no_grad():
+            return np.array([model(row.tolist()).data > 0 for row in points], dtype=float)
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    boundary(axes[0], predict, X, labels, f"Scalar engine: moons, accuracy {accuracy:.0%}")
+    axes[1].plot([h[0] for h in history])
+    axes[1].set(title="SVM loss per step", xlabel="step", ylabel="loss", yscale="log")
+    fig.tight_layout()
+    fig.savefig(OUT / "moons_scalar.png", dpi=110)
+    plt.close(fig)
+
+    x1, x2 = Value(X[0, 0], label="x1"), Value(X[0, 1], label="x2")
+    neuron = model.layers[0].neurons[0]
+    for i, w in enumerate(neuron.w):
+        w.label = f"w{i + 1}"
+    neuron.b.label = "b"
+    out = neuron([x1, x2])
+    out.label = "relu(w.x + b)"
+    out.backward()
+    graph = draw_graph(out)
+    if shutil.which("dot"):
+        graph.render(OUT / "neuron", format="svg", cleanup=True)
+        print(f"   graph of one neuron: {OUT / 'neuron.svg'}")
+    else:
+        (OUT / "neuron.dot").write_text(graph.source)
+        print(f"   graph of one neuron: {OUT / 'neuron.dot'} (install Graphviz, e.g. apt-get install graphviz, "
+              "to get an SVG)")
+    assert accuracy == 1.0, "the scalar MLP should separate the training moons"
+
+
+def tensor_part() -> None:
+    print("2. The Tensor engine: MLP 2-100-100-3 with Adam over 300 spiral points (CS231n)")
+    X, y = make_spirals(100, 3, random_state=0)
+    autograd.manual_seed(0)
+    model = nn.Sequential(nn.Linear(2, 100), nn.ReLU(), nn.Linear(100, 100), nn.ReLU(), nn.Linear(100, 3))
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    inputs = Tensor(X)
+    losses = []
+    start = time.perf_counter()
+    bar = tqdm(range(500), desc="   training", unit="step", file=sys.stdout, mininterval=0.5)
+    for _ in bar:
+        loss = F.cross_entropy(model(inputs), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        bar.set_postfix(loss=f"{loss.item():.4f}")
+    seconds = time.perf_counter() - start
+    model.eval()
+    with no_grad():
+        accuracy = float((model(inputs).data.argmax(axis=1) == y).mean())
+    print(f"   final loss {losses[-1]:.4f}, training accuracy {accuracy:.1%} in {seconds:.1f} s "
+          f"({seconds / 500 * 1000:.1f} ms per step)")
+
+    def predict(points: np.ndarray) -> np.ndarray:
+        with no_grad():
+            return model(Tensor(points.astype(np.float32))).data.argmax(axis=1).astype(float)
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
+    boundary(axes[0], predict, X, y, f"Tensor engine: spirals, accuracy {accuracy:.1%}", steps=200)
+    axes[1].plot(losses)
+    axes[1].set(title="cross-entropy per step (Adam, lr 1e-2)", xlabel="step", ylabel="loss", yscale="log")
+    fig.tight_layout()
+    fig.savefig(OUT / "spirals_tensor.png", dpi=110)
+    plt.close(fig)
+    assert accuracy > 0.95, "the Tensor MLP should fit the spirals"
+
+
+def main() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    scalar_part()
+    tensor_part()
+    print(f"Pictures written to {OUT.resolve()}/")
+
+
+if __name__ == "__main__":
+    main()
