@@ -335,3 +335,20 @@ def test_reprs_match_pytorch():
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+
+
+def test_functional_dropout_accepts_a_generator():
+    x = Tensor(np.ones(100))
+    a = nn.functional.dropout(x, 0.5, generator=np.random.default_rng(4)).data
+    b = nn.functional.dropout(x, 0.5, generator=np.random.default_rng(4)).data
+    np.testing.assert_array_equal(a, b)
+
+
+def test_deepcopy_gives_an_independent_model():
+    import copy
+
+    model = nn.Sequential(nn.Linear(2, 3), nn.BatchNorm1d(3))
+    clone = copy.deepcopy(model)
+    assert isinstance(clone[0].weight, nn.Parameter) and clone[0].weight is not model[0].weight
+    clone(Tensor(np.ones((4, 2), dtype=np.float32))).sum().backward()
+    assert model[0].weight.grad is None and int(model[1].num_batches_tracked.data) == 0

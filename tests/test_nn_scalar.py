@@ -72,7 +72,7 @@ def test_no_more_nodes_than_micrograd():
 
 def test_trains_on_moons_like_micrograd_demo():
     manual_seed(1337)
-    X, y = make_moons(n_samples=60, noise=0.1, random_state=0)
+    X, y = make_moons(n_samples=30, noise=0.1, random_state=0)
     y = y * 2 - 1
     model = MLP(2, [8, 8, 1])
 
@@ -82,10 +82,10 @@ def test_trains_on_moons_like_micrograd_demo():
         return hinge + 1e-4 * sum(p * p for p in model.parameters())
 
     first = loss().data
-    for k in range(30):
+    for k in range(15):
         total = loss()
         model.zero_grad()
         total.backward()
         for p in model.parameters():
-            p.data -= (1.0 - 0.9 * k / 30) * p.grad * 0.5
+            p.data -= (1.0 - 0.9 * k / 15) * p.grad * 0.5
     assert loss().data < 0.6 * first
