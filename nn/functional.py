@@ -312,7 +312,9 @@ def nll_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
 
 
 def _same_shape(input: Tensor, target, op: str) -> Tensor:
-    target = input._lift(target) if not isinstance(target, Tensor) else target
+    if not isinstance(target, Tensor):  # data targets take the input's precision (no silent upcast)
+        target = np.asarray(target)
+        target = Tensor(target.astype(input.dtype) if input.dtype.kind == "f" else target)
     if target.shape != input.shape:
         raise ValueError(f"{op}: target size {target.shape} must be the same as input size {input.shape}")
     return target

@@ -83,21 +83,15 @@ class _BatchNorm(Module):
                 f"{name}({self.num_features}): expected {self.num_features} channels (axis 1), "
                 f"got input of shape {x.shape}"
             )
+        # Batch statistics in training, and always when there are no running ones (as PyTorch).
         use_batch_stats = self.training or self.running_mean is None
-        momentum = 0.0 if self.momentum is None else self.momentum
-        update = self.training and self.track_running_stats
-        if update and self.momentum is None:
-            momentum = 1.0 / (int(self.num_batches_tracked.data) + 1)  # cumulative moving average
-        y = F.batch_norm(
-            x,
-            self.running_mean if update or not use_batch_stats else None,
-            self.running_var,
-            self.weight,
-            self.bias,
-            training=use_batch_stats,
-            momentum=momentum,
-            eps=self.eps,
-        )
+        update = self.training and self.running_mean is not None
+        if self.momentum is None:  # cumulative moving average: the n-th batch gets weight 1/n
+            momentum = 1.0 / (int(self.num_batches_tracked.data) + 1) if update else 0.0
+        else:
+            momentum = self.momentum
+        y = F.batch_norm(x, self.running_mean, self.running_var, self.weight, self.bias,
+                         training=use_batch_stats, momentum=momentum, eps=self.eps)
         if update:  # only after a successful forward: a rejected input changes nothing
             self.num_batches_tracked.data += 1
         return y

@@ -190,3 +190,10 @@ def test_elementwise_losses_need_equal_shapes(fn):
 def test_bad_reduction_or_smoothing(make):
     with pytest.raises(ValueError):
         make()
+
+
+def test_float32_losses_stay_float32_with_numpy_targets():
+    x = Tensor(np.zeros((2, 3), dtype=np.float32), requires_grad=True)
+    for loss in (F.mse_loss(x, np.ones((2, 3))), F.l1_loss(x, [[1, 2, 3], [4, 5, 6]]),
+                 F.binary_cross_entropy_with_logits(x, np.ones((2, 3))), F.cross_entropy(x, [0, 1])):
+        assert loss.dtype == np.float32
