@@ -66,21 +66,32 @@ class Value:
         """d(a^p)/da = p a^(p-1);  with a Value exponent also d(a^b)/db = a^b ln a (needs a >= 0)."""
         a = self.data
         if isinstance(other, Value):
+            b = other.data
             if a < 0:
                 raise ValueError(f"pow: base {a} is negative; a Value exponent needs a base >= 0 (d/db = a^b ln a)")
-            out = a**other.data
-            return Value(out, "", (self, other), (other.data * a ** (other.data - 1), out * math.log(a) if a > 0 else 0.0),
-                         "**")
+            out = self._real_pow(a, b)
+            d_base = b * self._real_pow(a, b - 1, slope=True) if b != 0 else 0.0
+            return Value(out, "", (self, other), (d_base, out * math.log(a) if a > 0 else 0.0), "**")
         if not isinstance(other, numbers.Real):
             raise TypeError(f"pow: exponent must be a number or a Value, got {type(other).__name__}")
+        local = other * self._real_pow(a, other - 1, slope=True) if other != 0 else 0.0
+        return Value(self._real_pow(a, other), "", (self,), (local,), f"**{other:g}")
+
+    @staticmethod
+    def _real_pow(a: float, p: float, slope: bool = False) -> float:
+        """a**p as a real number. 0 to a negative power is undefined as a value, but as a slope
+        (d sqrt(a)/da at 0) it is infinite, as in PyTorch."""
         try:
-            out = a**other
-            local = other * a ** (other - 1)
+            out = a**p
         except ZeroDivisionError:
-            raise ValueError(f"pow: 0 ** {other} is undefined") from None
+            if slope:
+                return math.inf
+            raise ValueError(f"pow: 0 ** {p} is undefined") from None
+        except OverflowError:
+            return math.inf
         if isinstance(out, complex):
-            raise ValueError(f"pow: {a} ** {other} is not a real number")
-        return Value(out, "", (self,), (local,), f"**{other:g}")
+            raise ValueError(f"pow: {a} ** {p} is not a real number")
+        return out
 
     def __rpow__(self, other: float) -> Value:
         """c^b for a number c > 0: d(c^b)/db = c^b ln c."""
