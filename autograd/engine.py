@@ -67,6 +67,16 @@ def no_grad() -> Iterator[None]:
 
 
 @contextlib.contextmanager
+def enable_grad() -> Iterator[None]:
+    """Record the graph again inside a `no_grad` block (e.g. an optimizer's loss closure)."""
+    previous, GradMode.enabled = GradMode.enabled, True
+    try:
+        yield
+    finally:
+        GradMode.enabled = previous
+
+
+@contextlib.contextmanager
 def detect_anomaly() -> Iterator[None]:
     """Within this block the first NaN or inf made by an operation, in the forward pass or in a
     gradient of the backward pass, raises a RuntimeError naming that operation."""

@@ -24,15 +24,14 @@ parameter's shape and dtype.
 
 from __future__ import annotations
 
-import contextlib
 import math
 import numbers
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
 
-from autograd.engine import GradMode
+from autograd.engine import enable_grad
 
 # The valid range of each shared hyperparameter, with PyTorch's name for it in the error message.
 _RANGES = {
@@ -77,16 +76,6 @@ def _check_param(param: Any) -> None:
     if getattr(param, "_parents", ()):
         raise ValueError("can't optimize a non-leaf Tensor (a result of operations); optimize the leaves "
                          "it was computed from")
-
-
-@contextlib.contextmanager
-def _enable_grad() -> Iterator[None]:
-    """Record graphs inside this block even within ``no_grad()`` (for the closure of `step`)."""
-    previous, GradMode.enabled = GradMode.enabled, True
-    try:
-        yield
-    finally:
-        GradMode.enabled = previous
 
 
 class Optimizer:
@@ -160,7 +149,7 @@ class Optimizer:
         """
         loss = None
         if closure is not None:
-            with _enable_grad():
+            with enable_grad():
                 loss = closure()
         for group in self.param_groups:
             lr, weight_decay = group["lr"], group.get("weight_decay", 0)
