@@ -24,6 +24,7 @@ parameter's shape and dtype.
 
 from __future__ import annotations
 
+import abc
 import math
 import numbers
 from collections.abc import Callable, Iterable
@@ -78,7 +79,7 @@ def _check_param(param: Any) -> None:
                          "it was computed from")
 
 
-class Optimizer:
+class Optimizer(abc.ABC):
     """Base class of all optimizers.
 
     Args:
@@ -183,9 +184,9 @@ class Optimizer:
         """The state of a parameter before its first update (arrays like ``p``, usually zeros)."""
         return {}
 
+    @abc.abstractmethod
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         """Change ``p`` in place using the gradient ``g`` (read only) and ``state["step"]`` = t ≥ 1."""
-        raise NotImplementedError(f"{type(self).__name__} does not define its update (_update)")
 
     # ---- checkpoints ---------------------------------------------------------------------------
 
