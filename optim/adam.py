@@ -30,8 +30,10 @@ class Adam(Optimizer):
             v̂ ← v / (1 − β₂ᵗ)
         θ ← θ − γ·m̂ / (√v̂ + ε)
 
-    ``bias_correction=False`` (not in PyTorch; for teaching) uses m̂ = m and v̂ = v directly: the
-    first steps are then tiny, since m₁ = (1 − β₁)·g is a tenth of the gradient. In optax's terms
+    ``bias_correction=False`` (not in PyTorch; for teaching) uses m̂ = m and v̂ = v directly. The
+    first steps are then too *large*, not too small: m₁ = (1 − β₁)·g shrinks the numerator by 10, but
+    √v₁ = √(1 − β₂)·|g| shrinks the denominator by about 32, so the first step is
+    (1 − β₁)/√(1 − β₂) ≈ 3.16 times the corrected one. In optax's terms
     Adam is a chain of two transformations: scale the gradient by the moments (m̂ / (√v̂ + ε)), then
     by the step size −γ.
 
