@@ -381,7 +381,35 @@ class Module:
         return text + ")"
 
 
-class Sequential(Module):
+class _ModuleSequence(Module):
+    """What Sequential and ModuleList share: integer indexing (negative too), len, iteration, append."""
+
+    def _index(self, i: int) -> str:
+        n = len(self._modules)
+        if not -n <= i < n:
+            raise IndexError(f"index {i} is out of range for {type(self).__name__} of length {n}")
+        return list(self._modules)[i % n]
+
+    def __getitem__(self, index: int | slice):
+        if isinstance(index, slice):
+            return self._slice(list(self._modules.items())[index])
+        return self._modules[self._index(index)]
+
+    def __setitem__(self, index: int, module: Module) -> None:
+        self.add_module(self._index(index), module)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[Module]:
+        return iter(self._modules.values())
+
+    def append(self, module: Module):
+        self.add_module(str(len(self)), module)
+        return self
+
+
+class Sequential(_ModuleSequence):
     """Modules applied one after the other: ``Sequential(Linear(2, 8), ReLU(), Linear(8, 1))``;
     their names are "0", "1", ... (or the keys of an OrderedDict). Indexable (a slice gives a
     Sequential), iterable, with a length."""
@@ -400,32 +428,11 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def _index(self, i: int) -> str:
-        n = len(self._modules)
-        if not -n <= i < n:
-            raise IndexError(f"index {i} is out of range for {type(self).__name__} of length {n}")
-        return list(self._modules)[i % n]
-
-    def __getitem__(self, index: int | slice) -> Module:
-        if isinstance(index, slice):
-            return type(self)(OrderedDict(list(self._modules.items())[index]))
-        return self._modules[self._index(index)]
-
-    def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(self._index(index), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> Sequential:
-        self.add_module(str(len(self)), module)
-        return self
+    def _slice(self, items: list[tuple[str, Module]]) -> Sequential:
+        return Sequential(OrderedDict(items))
 
 
-class ModuleList(Module):
+class ModuleList(_ModuleSequence):
     """A list of modules whose parameters are registered (a plain Python list would hide them)."""
 
     def __init__(self, modules: Iterable[Module] | None = None):
@@ -433,29 +440,8 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def _index(self, i: int) -> str:
-        n = len(self._modules)
-        if not -n <= i < n:
-            raise IndexError(f"index {i} is out of range for ModuleList of length {n}")
-        return str(i % n)
-
-    def __getitem__(self, index: int | slice) -> Module | ModuleList:
-        if isinstance(index, slice):
-            return ModuleList(list(self._modules.values())[index])
-        return self._modules[self._index(index)]
-
-    def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(self._index(index), module)
-
-    def __len__(self) -> int:
-        return len(self._modules)
-
-    def __iter__(self) -> Iterator[Module]:
-        return iter(self._modules.values())
-
-    def append(self, module: Module) -> ModuleList:
-        self.add_module(str(len(self)), module)
-        return self
+    def _slice(self, items: list[tuple[str, Module]]) -> ModuleList:
+        return ModuleList(module for _, module in items)
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         for module in modules:

@@ -12,13 +12,14 @@ starting rate (``base_lrs``): lr(t) = f(base_lr, t).
 
 from __future__ import annotations
 
+import abc
 import math
 from typing import Any
 
 from .optimizer import Optimizer
 
 
-class LRScheduler:
+class LRScheduler(abc.ABC):
     """Base class: keeps ``last_epoch`` (t, 0 after construction) and each group's ``base_lrs``.
 
     A subclass defines only `lr_at`, the learning rate of a group at epoch t.
@@ -38,9 +39,9 @@ class LRScheduler:
         self.last_epoch = last_epoch
         self.step()  # epoch 0: set the starting learning rates
 
+    @abc.abstractmethod
     def lr_at(self, base_lr: float, t: int) -> float:
         """The learning rate at epoch t of a group that started with `base_lr`."""
-        raise NotImplementedError
 
     def get_lr(self) -> list[float]:
         """The learning rates of the groups at the current epoch."""
