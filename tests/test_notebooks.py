@@ -49,7 +49,9 @@ def kernel_env(tmp_path_factory):
     write_kernel_spec(data_dir / "kernels" / "python3")  # argv: [sys.executable, "-m", "ipykernel_launcher", ...]
     # PYTHONPATH: the kernel imports autograd/nn/optim from this working tree even if the venv's
     # editable install predates a package's __init__.py (setuptools then maps it as a namespace).
-    env = {"JUPYTER_PATH": str(data_dir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0",
+    # OPENBLAS_NUM_THREADS: the notebooks' matrices are small, and on a loaded 2-core machine several
+    # BLAS threads per product can be many times slower than one, which the time budget would punish.
+    env = {"JUPYTER_PATH": str(data_dir), "MPLBACKEND": "Agg", "PYTHONHASHSEED": "0", "OPENBLAS_NUM_THREADS": "1",
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     saved = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
