@@ -30,10 +30,11 @@ class Node(Protocol):
     label: str
     _op: str  # the operation that made this node ("" for a leaf)
     _parents: tuple  # the nodes it was computed from (empty for a leaf or a constant)
-    _local: Any  # what `_propagate` needs to apply the chain rule; None once released
 
-    def _propagate(self) -> None:
-        """The chain rule at this node: add dL/dnode * dnode/dparent to each parent's gradient."""
+    def _propagate(self, retain_graph: bool) -> None:
+        """The chain rule at this node: add dL/dnode * dnode/dparent to each parent's gradient
+        (nothing for a leaf). Unless `retain_graph`, release what it saved for this; raise
+        `freed_graph_error` if that was already released."""
 
     def _seed_grad(self, grad: Any) -> Any:
         """dL/dL for the root of a backward pass: 1 for a scalar, else the `grad` given (checked)."""
@@ -87,6 +88,11 @@ def detect_anomaly() -> Iterator[None]:
         GradMode.anomaly = previous
 
 
+def freed_graph_error(op: str) -> RuntimeError:
+    return RuntimeError(f"backward: the graph through '{op}' was already freed by a backward pass; "
+                        "call backward(retain_graph=True) the first time to go through it twice")
+
+
 def check_finite(value: Any, op: str, where: str) -> None:
     """Raise if `value` holds a NaN or inf (used only under `detect_anomaly`)."""
     if not np.all(np.isfinite(value)):
@@ -102,17 +108,19 @@ def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
     """
     order = []
     visited = {root}
-    stack = [(root, iter(root._parents))]
+    parents = root._parents
+    stack = [(root, parents, iter(parents))]
     while stack:
-        node, parents = stack[-1]
-        for parent in parents:
+        node, parents, unplaced = stack[-1]
+        for parent in unplaced:
             if parent not in visited:
                 visited.add(parent)
-                stack.append((parent, iter(parent._parents)))
+                grandparents = parent._parents
+                stack.append((parent, grandparents, iter(grandparents)))
                 break
         else:  # all parents are placed: the node can follow them
             stack.pop()
-            if reset_grads and node._parents:
+            if reset_grads and parents:
                 node.zero_grad()
             order.append(node)
     return order
@@ -131,17 +139,10 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False) -> 
     root._add_grad(seed)
     anomaly = GradMode.anomaly
     for node in reversed(order):
-        if node._parents:
-            if node._local is None:
-                raise RuntimeError(
-                    f"backward: the graph through '{node._op}' was already freed by a backward pass; "
-                    "call backward(retain_graph=True) the first time to go through it twice")
-            node._propagate()
-            if not retain_graph:
-                node._local = None  # release what the chain rule saved (for Tensor: arrays)
-            if anomaly:
-                for parent in node._parents:
-                    check_finite(parent.grad, node._op, "backward")
+        node._propagate(retain_graph)
+        if anomaly:
+            for parent in node._parents:
+                check_finite(parent.grad, node._op, "backward")
         yield node
 
 

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .engine import GradMode, backward, check_finite
+from .engine import GradMode, backward, check_finite, freed_graph_error
 
 Axis = int | tuple[int, ...] | None
 
@@ -486,9 +486,16 @@ class Tensor:
         else:
             self.grad += grad
 
-    def _propagate(self) -> None:
+    def _propagate(self, retain_graph: bool) -> None:
+        if not self._parents:  # a leaf or a constant
+            return
+        vjps = self._local
+        if vjps is None:
+            raise freed_graph_error(self._op)
+        if not retain_graph:
+            self._local = None  # releases the arrays the vjps saved
         g = self.grad
-        for parent, vjp in zip(self._parents, self._local):
+        for parent, vjp in zip(self._parents, vjps):
             if parent.requires_grad:
                 share = _unbroadcast(vjp(g), parent.data.shape)
                 if share is g and not parent._parents:  # g itself (add's vjp): a leaf must own its gradient

@@ -1,28 +1,24 @@
-"""Scalar engine vs micrograd: one full training step of micrograd's demo, same harness, same process.
+"""Scalar engine vs micrograd: one full training step of micrograd's demo, same harness, fresh processes.
 
 The step (micrograd's demo.ipynb): MLP(2, [16, 16, 1]) over 100 moons points, forward, SVM loss
 mean(relu(1 - y * score)) + 1e-4 * sum(p^2), zero_grad, backward, SGD update; about 66,000 nodes.
-Goal: at least 10x faster than micrograd (installed from PyPI). The two libraries train in
-alternating blocks of consecutive steps, as in a real training loop, so that each pays for its own
+Goal: at least 10x faster than micrograd (installed from PyPI). Each library trains in fresh
+processes of its own, consecutive steps as in a real training loop, so that each pays for its own
 garbage collection (micrograd's closures form reference cycles that only the cyclic collector
-frees; seedgrad's graphs are freed by reference counting); what the other left behind is collected
-before a block starts, outside the timing. The median step is reported. Measured twice: in this
-clean process, and again after importing torch and matplotlib, as in a notebook, where every full
-garbage collection has far more objects to walk.
+frees; seedgrad's graphs are freed by reference counting). The median step is reported. Measured
+twice: in clean processes, and again after importing torch and matplotlib, as in a notebook, where
+every full garbage collection has far more objects to walk.
 """
 
 from __future__ import annotations
-
-import gc
-import time
-
-import numpy as np
 
 import autograd
 import nn.scalar
 from nn.data import make_moons
 
-from .harness import report
+from .harness import compare_in_fresh_processes, report
+
+MODULE = "benchmarks.bench_scalar"
 
 
 def training_step(model, value_type, X: list, y: list, lr: float = 0.1):
@@ -40,54 +36,64 @@ def training_step(model, value_type, X: list, y: list, lr: float = 0.1):
     return loss.data
 
 
-def timed_blocks(contenders: dict, blocks: int, steps: int = 4) -> dict:
-    """Median seconds per step of each contender, over alternating blocks of consecutive steps."""
-    times = {name: [] for name in contenders}
-    for _ in range(blocks):
-        for name, step in contenders.items():
-            gc.collect()
-            for _ in range(steps):
-                start = time.perf_counter()
-                step()
-                times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(ts)) for name, ts in times.items()}
+def _data() -> tuple[list, list]:
+    X, y = make_moons(100, noise=0.1, random_state=1)
+    return X.tolist(), (2 * y - 1).tolist()
 
 
-def main(blocks: int = 5) -> list[str]:
+def step_ours():
+    X, y = _data()
+    autograd.manual_seed(1)
+    model = nn.scalar.MLP(2, [16, 16, 1])
+    return lambda: training_step(model, autograd.Value, X, y)
+
+
+def step_micrograd():
+    import micrograd.engine
+    import micrograd.nn
+
+    X, y = _data()
+    model = micrograd.nn.MLP(2, [16, 16, 1])
+    return lambda: training_step(model, micrograd.engine.Value, X, y)
+
+
+def _with_big_imports(factory):
+    """The same step in a process that has also imported torch and matplotlib, as a notebook has."""
+    def make():
+        import matplotlib.pyplot  # noqa: F401
+        import torch  # noqa: F401
+
+        return factory()
+    return make
+
+
+step_ours_heavy, step_micrograd_heavy = _with_big_imports(step_ours), _with_big_imports(step_micrograd)
+
+
+def main() -> list[str]:
     try:
-        import micrograd.engine
-        import micrograd.nn
+        import micrograd  # noqa: F401
     except ImportError:
         print("bench_scalar: micrograd is not installed (pip install '.[bench]'); skipped")
         return []
-    X, y = make_moons(100, noise=0.1, random_state=1)
-    X, y = X.tolist(), (2 * y - 1).tolist()
+    X, y = _data()
     autograd.manual_seed(1)
-    ours = nn.scalar.MLP(2, [16, 16, 1])
-    theirs = micrograd.nn.MLP(2, [16, 16, 1])
-    contenders = {
-        "seedgrad": lambda: training_step(ours, autograd.Value, X, y),
-        "micrograd": lambda: training_step(theirs, micrograd.engine.Value, X, y),
-    }
-    nodes = len(autograd.topological_order(_loss_graph(ours, X, y)))
+    model = nn.scalar.MLP(2, [16, 16, 1])
+    scores = [model([autograd.Value(a) for a in row]) for row in X]
+    nodes = len(autograd.topological_order(sum((1 + -yi * si).relu() for yi, si in zip(y, scores))))
     lines = []
-    t = timed_blocks(contenders, blocks)
-    lines.append(report(f"scalar: demo step ({nodes} nodes), clean process", t["seedgrad"], t["micrograd"],
-                        "micrograd", "ratio <= 0.1x"))
+    ours, peer = compare_in_fresh_processes(MODULE, "step_ours", "step_micrograd", processes=3, repeat=5)
+    lines.append(report(f"scalar: demo step ({nodes} nodes), clean processes", ours, peer, "micrograd",
+                        "ratio <= 0.1x"))
     try:
-        import matplotlib.pyplot  # noqa: F401
+        import matplotlib  # noqa: F401
         import torch  # noqa: F401
     except ImportError:
         return lines
-    t = timed_blocks(contenders, blocks)
-    lines.append(report("scalar: demo step, torch+matplotlib imported", t["seedgrad"], t["micrograd"],
-                        "micrograd", "ratio <= 0.1x"))
+    ours, peer = compare_in_fresh_processes(MODULE, "step_ours_heavy", "step_micrograd_heavy", processes=2,
+                                            repeat=5)
+    lines.append(report("scalar: the same, torch+matplotlib imported", ours, peer, "micrograd", "information"))
     return lines
-
-
-def _loss_graph(model, X, y):
-    scores = [model([autograd.Value(a) for a in row]) for row in X]
-    return sum((1 + -yi * si).relu() for yi, si in zip(y, scores)) * (1.0 / len(X))
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Tensor engine vs PyTorch (CPU, float32, 2 threads), same process.
+"""Tensor engine vs PyTorch (CPU, float32, 2 threads), each in fresh processes of its own.
 
 - an MLP 784-256-128-10 training step, batch 128: forward, cross-entropy written with the same
   elementary ops in both libraries (max-shift, exp, sum, log, integer-array gather, mean), backward,
@@ -6,6 +6,9 @@
 - dispatch overhead: 1000 x (y = y * 1.0001 + 0.0001) on a 10-element tensor, then
   y.sum().backward() (goal: <= 1.5x PyTorch);
 - a 10^5-deep chain backpropagates (no recursion limit).
+
+The dispatch benchmark is also run with both libraries in one process, for information: there our
+~2,000 graph nodes per call make Python's cyclic garbage collector walk PyTorch's objects too.
 """
 
 from __future__ import annotations
@@ -14,11 +17,11 @@ import time
 
 import numpy as np
 
-import autograd
 from autograd import Tensor
 
-from .harness import compare, report
+from .harness import compare, compare_in_fresh_processes, report
 
+MODULE = "benchmarks.bench_tensor"
 SIZES = (784, 256, 128, 10)
 BATCH = 128
 
@@ -65,6 +68,7 @@ def mlp_step_ours(lr: float = 0.01):
 def mlp_step_torch(lr: float = 0.01):
     import torch
 
+    torch.set_num_threads(2)
     params = [torch.tensor(w, requires_grad=True) for w in _weights()]
     xb, yb = _batch()
     x, rows, y = torch.tensor(xb), torch.arange(BATCH), torch.tensor(yb)
@@ -104,6 +108,7 @@ def dispatch_ours():
 def dispatch_torch():
     import torch
 
+    torch.set_num_threads(2)
     y0 = torch.ones(10, requires_grad=True)
 
     def run():
@@ -129,19 +134,18 @@ def deep_chain(depth: int = 100_000) -> float:
 def main() -> list[str]:
     lines = []
     try:
-        import torch
+        import torch  # noqa: F401
     except ImportError:
         print("bench_tensor: PyTorch is not installed (pip install '.[bench]'); only the deep chain runs")
-        torch = None
-    if torch is not None:
-        torch.set_num_threads(2)
-        autograd.manual_seed(0)
-        ours, peer = compare(mlp_step_ours(), mlp_step_torch(), rounds=15, inner=20)
+    else:
+        ours, peer = compare_in_fresh_processes(MODULE, "mlp_step_ours", "mlp_step_torch", repeat=9, inner=20)
         lines.append(report("tensor: MLP 784-256-128-10 step, batch 128", ours, peer, "torch", "<= 1.25x"))
-        ours, peer = compare(dispatch_ours(), dispatch_torch(), rounds=15, inner=3)
+        ours, peer = compare_in_fresh_processes(MODULE, "dispatch_ours", "dispatch_torch", repeat=9, inner=5)
         lines.append(report("tensor: 1000 x (y*1.0001+0.0001) + backward", ours, peer, "torch", "<= 1.5x"))
+        ours, peer = compare(dispatch_ours(), dispatch_torch(), rounds=9, inner=5)
+        lines.append(report("tensor: the same, both in one process", ours, peer, "torch", "information"))
     seconds = deep_chain()
-    line = f"{'tensor: 10^5-deep chain forward+backward':<44} seedgrad {seconds:8.3f} s    (no RecursionError)"
+    line = f"{'tensor: 10^5-deep chain forward+backward':<52} seedgrad {seconds:8.3f} s    (no RecursionError)"
     print(line)
     lines.append(line)
     return lines
