@@ -54,38 +54,34 @@ class GradMode:
 
 
 @contextlib.contextmanager
-def no_grad() -> Iterator[None]:
+def _switch(name: str, value: bool) -> Iterator[None]:
+    """Set one GradMode switch for the duration of a `with` block (also usable as a decorator)."""
+    previous = getattr(GradMode, name)
+    setattr(GradMode, name, value)
+    try:
+        yield
+    finally:
+        setattr(GradMode, name, previous)
+
+
+def no_grad() -> contextlib.AbstractContextManager:
     """Within this block operations record no graph: for evaluation and for parameter updates.
 
     >>> with no_grad():
     ...     y = x * 2          # y has no parents; y.backward() would do nothing useful
     """
-    previous, GradMode.enabled = GradMode.enabled, False
-    try:
-        yield
-    finally:
-        GradMode.enabled = previous
+    return _switch("enabled", False)
 
 
-@contextlib.contextmanager
-def enable_grad() -> Iterator[None]:
+def enable_grad() -> contextlib.AbstractContextManager:
     """Record the graph again inside a `no_grad` block (e.g. an optimizer's loss closure)."""
-    previous, GradMode.enabled = GradMode.enabled, True
-    try:
-        yield
-    finally:
-        GradMode.enabled = previous
+    return _switch("enabled", True)
 
 
-@contextlib.contextmanager
-def detect_anomaly() -> Iterator[None]:
+def detect_anomaly() -> contextlib.AbstractContextManager:
     """Within this block the first NaN or inf made by an operation, in the forward pass or in a
     gradient of the backward pass, raises a RuntimeError naming that operation."""
-    previous, GradMode.anomaly = GradMode.anomaly, True
-    try:
-        yield
-    finally:
-        GradMode.anomaly = previous
+    return _switch("anomaly", True)
 
 
 def freed_graph_error(op: str) -> RuntimeError:
