@@ -18,6 +18,8 @@ $(VENV)/.notebooks: $(VENV)/.core
 
 $(VENV)/.dev: $(VENV)/.notebooks
 	$(PIP) -e ".[dev,notebooks]"
+	# Notebooks are committed without outputs: git strips them on `git add` (a test checks too).
+	-$(VENV)/bin/nbstripout --install
 	touch $@
 
 $(VENV)/.bench: $(VENV)/.notebooks
