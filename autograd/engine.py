@@ -138,7 +138,8 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False) -> 
         node._propagate(retain_graph)
         if anomaly:
             for parent in node._parents:
-                check_finite(parent.grad, node._op, "backward")
+                if parent.grad is not None:  # constants and data have no gradient
+                    check_finite(parent.grad, node._op, "backward")
         yield node
 
 

@@ -32,8 +32,9 @@ def _check_input(x, i: int) -> None:
 
 
 def _scalar(out, weights: np.ndarray | None):
-    """f's output reduced to one number by a fixed random projection (checks the whole Jacobian
-    against one random direction: a wrong derivative is missed with probability 0)."""
+    """f's output reduced to one number: itself if it is one, else sum(w * f) for fixed random
+    weights w. That checks the whole Jacobian at once: a wrong entry goes unnoticed only if the
+    random weights happen to cancel it exactly, which has probability 0."""
     if isinstance(out, Value):
         return out
     if not isinstance(out, Tensor):
@@ -56,7 +57,7 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
     saved = [x.grad for x in inputs]
     out = fn(*inputs)
     weights = None
-    if isinstance(out, Tensor):
+    if isinstance(out, Tensor) and out.size > 1:
         weights = np.random.default_rng(0).standard_normal(out.shape)
     for x in inputs:
         x.zero_grad()
@@ -72,20 +73,24 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
         with no_grad():
             return float(np.asarray(_scalar(fn(*inputs), weights).data))
 
+    of = "the output" if weights is None else "sum(w * output) for fixed random weights w"
     for i, (x, grad) in enumerate(zip(inputs, analytic)):
         original = x.data
-        for index in np.ndindex(np.shape(original)):
-            values = []
-            for step in (eps, -eps):
-                moved = np.array(original, dtype=np.float64)
-                moved[index] += step
-                x.data = float(moved) if isinstance(x, Value) else moved
-                values.append(f())
-            x.data = original
-            numeric = (values[0] - values[1]) / (2 * eps)
-            if not abs(grad[index] - numeric) <= atol + rtol * abs(numeric):
-                where = f" entry {index}" if index else ""
-                raise GradcheckError(
-                    f"gradcheck: input {i}{where}: backpropagation gives {grad[index]:.8g} but finite "
-                    f"differences give {numeric:.8g} (atol={atol}, rtol={rtol})")
+        try:
+            for index in np.ndindex(np.shape(original)):
+                values = []
+                for step in (eps, -eps):
+                    moved = np.array(original, dtype=np.float64)
+                    moved[index] += step
+                    x.data = float(moved) if isinstance(x, Value) else moved
+                    values.append(f())
+                numeric = (values[0] - values[1]) / (2 * eps)
+                if not abs(grad[index] - numeric) <= atol + rtol * abs(numeric):
+                    where = f" entry {index}" if index else ""
+                    raise GradcheckError(
+                        f"gradcheck: the derivative of {of} with respect to input {i}{where}: backpropagation "
+                        f"gives {grad[index]:.8g} but finite differences give {numeric:.8g} "
+                        f"(atol={atol}, rtol={rtol})")
+        finally:
+            x.data = original  # as it was, even when fn fails or the check does
     return True

@@ -53,6 +53,12 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
+def _power_slope(x: np.ndarray, p) -> np.ndarray:
+    """d(x^p)/dx = p x^(p-1), and 0 where p = 0 (x^0 = 1 is flat even at x = 0, as in PyTorch)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(p == 0, 0.0, p * x ** (p - 1.0)).astype(x.dtype, copy=False)
+
+
 def _normalize_axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
     axes = tuple(range(ndim)) if axis is None else (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
     for a in axes:
@@ -117,12 +123,13 @@ class Tensor:
         return out
 
     def _lift(self, other) -> Tensor:
-        """A constant operand as a Tensor; a Python number takes this tensor's dtype (never upcasts)."""
+        """A constant operand as a Tensor: a Python number takes this tensor's dtype (never upcasts);
+        anything else follows the construction rules (a list becomes float32, an array keeps its dtype)."""
         if isinstance(other, Tensor):
             return other
         if isinstance(other, numbers.Number):
             return Tensor._constant(np.asarray(other, dtype=self.data.dtype if self.data.dtype.kind == "f" else None))
-        return Tensor._constant(np.asarray(other))
+        return Tensor._constant(other if isinstance(other, np.ndarray) else _as_array(other))
 
     @staticmethod
     def _constant(data: np.ndarray) -> Tensor:
@@ -151,8 +158,8 @@ class Tensor:
         """d(a^p)/da = p a^(p-1);  with a tensor exponent also d(a^b)/db = a^b ln a (0 where a = 0)."""
         a = self
         if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
-            p = other
-            return Tensor._result(a.data**p, f"pow{p:g}", (a,), (lambda g: g * (p * a.data ** (p - 1)),))
+            p = float(other)  # a Python float: numpy keeps the tensor's dtype (a numpy float64 would not)
+            return Tensor._result(a.data**p, f"pow{p:g}", (a,), (lambda g: g * _power_slope(a.data, p),))
         b = self._lift(other)
         out = self._broadcasting(b, "pow", np.power)
 
@@ -160,7 +167,7 @@ class Tensor:
             with np.errstate(divide="ignore", invalid="ignore"):
                 return g * np.where(a.data == 0, 0.0, out * np.log(np.where(a.data == 0, 1.0, a.data)))
 
-        return Tensor._result(out, "pow", (a, b), (lambda g: g * b.data * a.data ** (b.data - 1), d_exponent))
+        return Tensor._result(out, "pow", (a, b), (lambda g: g * _power_slope(a.data, b.data), d_exponent))
 
     def exp(self) -> Tensor:
         """d(e^x)/dx = e^x."""
@@ -211,12 +218,13 @@ class Tensor:
         return self * -1.0
 
     def __sub__(self, other) -> Tensor:
-        return self + (-other)
+        return self + (-self._lift(other))
 
     def __truediv__(self, other) -> Tensor:
-        if isinstance(other, Tensor):
-            return self * other**-1
-        return self * (1.0 / other) if isinstance(other, numbers.Number) else self * self._lift(other) ** -1
+        other = self._lift(other)
+        if other.dtype.kind != "f":  # true division of integers gives floats, as in numpy and PyTorch
+            other = other.astype(self.dtype if self.dtype.kind == "f" else np.float32)
+        return self * other**-1
 
     def __radd__(self, other) -> Tensor:
         return self + other
@@ -329,8 +337,10 @@ class Tensor:
         """Permute axes (reversed if none given): the gradient is permuted back."""
         axes = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], numbers.Integral) else axes
         axes = axes or tuple(reversed(range(self.ndim)))
-        if sorted(a % max(self.ndim, 1) for a in axes) != list(range(self.ndim)):
+        if len(axes) != self.ndim or not all(-self.ndim <= a < self.ndim for a in axes) or \
+                sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
             raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {self.shape}")
+        axes = tuple(a % self.ndim for a in axes)
         inverse = tuple(np.argsort(axes))
         return Tensor._result(self.data.transpose(axes), "transpose", (self,), (lambda g: g.transpose(inverse),))
 
@@ -357,7 +367,11 @@ class Tensor:
         try:
             out = self.data[index]
         except IndexError as e:
-            raise IndexError(f"getitem: {e} (tensor of shape {self.shape})") from None
+            hint = ""
+            parts = index if isinstance(index, tuple) else (index,)
+            if any(isinstance(i, np.ndarray) and i.dtype.kind == "f" for i in parts):
+                hint = "; lists become float32 tensors, so make index tensors with dtype=np.int64"
+            raise IndexError(f"getitem: {e} (tensor of shape {self.shape}){hint}") from None
         x = self.data
 
         def vjp(g):
@@ -418,6 +432,8 @@ class Tensor:
         return self.data.item()
 
     def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype)
         return self.data if dtype is None else self.data.astype(dtype)
 
     @property
@@ -470,7 +486,8 @@ class Tensor:
                     f"backward: grad can be implicitly created only for a scalar output, but this tensor has "
                     f"shape {self.shape}; pass grad= (dL/dthis) of that shape")
             return np.ones_like(self.data)
-        grad = np.asarray(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
+        # A copy: the root may be a leaf, which owns its gradient; the caller keeps their array.
+        grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
         if grad.shape != self.shape:
             raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
         return grad

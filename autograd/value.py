@@ -141,8 +141,8 @@ class Value:
         return self + (-other)
 
     def __truediv__(self, other: Value | float) -> Value:
-        if not isinstance(other, Value) and other == 0:
-            raise ZeroDivisionError(f"div: {self.data} / 0")
+        if (other.data if isinstance(other, Value) else other) == 0:
+            raise ZeroDivisionError(f"div: {self.data} / 0 is undefined")
         return self * other**-1
 
     def __radd__(self, other: float) -> Value:
@@ -155,6 +155,8 @@ class Value:
         return (-self) + other
 
     def __rtruediv__(self, other: float) -> Value:
+        if self.data == 0:
+            raise ZeroDivisionError(f"div: {other} / 0 is undefined")
         return self**-1 * other
 
     # ---- the node interface (autograd.engine) --------------------------------------------------

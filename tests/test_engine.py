@@ -148,6 +148,37 @@ def test_detect_anomaly_names_the_backward_op():
         y.backward()
 
 
+def test_detect_anomaly_passes_over_constants_and_data():
+    w = Tensor([1.0, 2.0], requires_grad=True)
+    x = Tensor([3.0, 4.0])  # data: no gradient to check
+    with ag.detect_anomaly():
+        ((w * x) * 2.0).sum().backward()
+    assert w.grad.tolist() == [6.0, 8.0]
+
+
+def test_backward_copies_the_gradient_it_is_given():
+    x = Tensor([1.0, 2.0], requires_grad=True)
+    g = np.ones(2, dtype=np.float32)
+    x.backward(g)
+    x.backward(g)
+    assert g.tolist() == [1.0, 1.0] and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_gradcheck_restores_inputs_when_fn_fails():
+    calls = []
+
+    def fails_on_second_call(t):
+        calls.append(1)
+        if len(calls) > 1:
+            raise ArithmeticError("boom")
+        return t.sum()
+
+    x = Tensor([1.0, 2.0], requires_grad=True, dtype=np.float64)
+    with pytest.raises(ArithmeticError):
+        gradcheck(fails_on_second_call, [x])
+    assert x.data.tolist() == [1.0, 2.0]
+
+
 def test_backward_steps_visits_in_reverse_topological_order():
     a, b = Value(2.0, label="a"), Value(-3.0, label="b")
     c = a * b
@@ -231,7 +262,7 @@ def test_construction_rules():
     assert Tensor(np.arange(3)).dtype == np.int64
     t = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
     assert (t * 2.0).dtype == np.float32 and (2.0 * t + 1).dtype == np.float32
-    assert (t * np.float64(2.0)).dtype == np.float32
+    assert (t * np.float64(2.0)).dtype == np.float32 and (t ** np.float64(2.0)).dtype == np.float32
     assert ag.zeros(2, 3).shape == (2, 3) and ag.ones((2, 3)).dtype == np.float32
     assert ag.eye(3).data.trace() == 3 and ag.arange(5).data.tolist() == [0, 1, 2, 3, 4]
     ag.manual_seed(7)

@@ -56,6 +56,8 @@ OPS = [
     ("pow fractional", lambda a: a**1.5, lambda a: a**1.5, positive, [(3, 4)]),
     ("pow tensor", lambda a, b: a**b, np.power, positive, [(3, 4), (4,)]),
     ("rpow", lambda b: 2.0**b, lambda b: 2.0**b, anywhere, [(3, 4)]),
+    ("sub list", lambda a: a - [1.0, 2.0, 3.0, 4.0], lambda a: a - np.array([1.0, 2.0, 3.0, 4.0]), anywhere,
+     [(3, 4)]),
     ("exp", Tensor.exp, np.exp, anywhere, [(3, 4)]),
     ("log", Tensor.log, np.log, positive, [(3, 4)]),
     ("sqrt", Tensor.sqrt, np.sqrt, positive, [(3, 4)]),
@@ -91,6 +93,8 @@ OPS = [
     ("reshape tuple", lambda a: a.reshape((2, -1)), lambda a: a.reshape((2, -1)), anywhere, [(3, 4)]),
     ("transpose", lambda a: a.transpose(), np.transpose, anywhere, [(2, 3, 4)]),
     ("transpose axes", lambda a: a.transpose(1, 2, 0), lambda a: a.transpose(1, 2, 0), anywhere, [(2, 3, 4)]),
+    ("transpose negative axes", lambda a: a.transpose(-1, 0), lambda a: a.transpose(1, 0), anywhere, [(3, 4)]),
+    ("transpose mixed axes", lambda a: a.transpose(0, -1, 1), lambda a: a.transpose(0, 2, 1), anywhere, [(2, 3, 4)]),
     ("T", lambda a: a.T, lambda a: a.T, anywhere, [(3, 4)]),
     ("flatten", lambda a: a.flatten(), lambda a: a.flatten(), anywhere, [(2, 3, 4)]),
     ("squeeze", lambda a: a.squeeze(), np.squeeze, anywhere, [(3, 1, 4)]),
@@ -190,6 +194,8 @@ def test_broadcasting_gradients_come_back_in_the_input_shape(shapes, op):
     (lambda t: t.abs().sum(), [0.0, -1.0, 2.0], [0.0, -1.0, 1.0]),    # |x|'(0) = 0
     (lambda t: t.clip(0.0, 1.0).sum(), [0.0, 1.0, 2.0], [1.0, 1.0, 0.0]),  # clamp passes at the bounds
     (lambda t: t[np.array([1, 1, 1])].sum(), [1.0, 2.0], [0.0, 3.0]),
+    (lambda t: (t**0).sum(), [0.0, 2.0], [0.0, 0.0]),                 # x^0 is flat, even at 0
+    (lambda t: (t ** Tensor([0.0, 0.0], dtype=np.float64)).sum(), [0.0, 2.0], [0.0, 0.0]),
 ])
 def test_subgradient_conventions(fn, x, expected_grad):
     t = Tensor(x, requires_grad=True, dtype=np.float64)
@@ -202,6 +208,21 @@ def test_sigmoid_and_tanh_are_finite_at_extremes(x):
     t = Tensor([x], requires_grad=True)
     (t.sigmoid() + t.tanh()).sum().backward()
     assert np.all(np.isfinite(t.grad))
+
+
+def test_division_follows_numpy_and_pytorch():
+    x = Tensor([1.0, -2.0])
+    with np.errstate(divide="ignore"):
+        assert (x / 0.0).data.tolist() == [np.inf, -np.inf]
+    assert (x / Tensor(np.array([2, 4]))).data.tolist() == [0.5, -0.5]  # integer divisor: true division
+
+
+def test_numpy_array_of_a_tensor():
+    t = Tensor([1.0, 2.0])
+    copy = np.array(t, copy=True)
+    copy[0] = 99.0
+    assert t.data[0] == 1.0
+    assert np.asarray(t) is t.data  # no copy asked: numpy shares the tensor's array
 
 
 def test_comparisons_argmax_astype():

@@ -162,6 +162,9 @@ def test_no_grad_records_nothing():
     (lambda: (-2.0) ** Value(0.5), ValueError, "pow.*-2.0"),
     (lambda: Value(-8.0) ** (1 / 3), ValueError, "pow"),
     (lambda: Value(1.0) ** "a", TypeError, "exponent"),
+    (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "div"),
+    (lambda: Value(1.0) / 0, ZeroDivisionError, "div"),
+    (lambda: 2.0 / Value(0.0), ZeroDivisionError, "div"),
 ])
 def test_bad_input(make, error, match):
     with pytest.raises(error, match=match):
