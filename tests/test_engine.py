@@ -125,9 +125,18 @@ def test_no_grad_records_nothing():
     x = Tensor([1.0], requires_grad=True)
     with no_grad():
         y = x * 2.0
+        with ag.enable_grad():  # recording again inside, e.g. for an optimizer's closure
+            assert (x * 2.0).requires_grad
+        assert not (x * 2.0).requires_grad
     assert not y.requires_grad and y._parents == ()
     z = x * 2.0  # recording is back on after the block
     assert z.requires_grad
+
+    @no_grad()
+    def evaluate(t):
+        return t * 2.0
+
+    assert not evaluate(x).requires_grad
 
 
 @pytest.mark.filterwarnings("ignore::RuntimeWarning")
@@ -272,6 +281,14 @@ def test_construction_rules():
     assert ag.zeros_like(t).shape == (2,) and ag.ones_like(t).data.sum() == 2
     d = t.detach()
     assert not d.requires_grad and d.data is t.data
+    assert t.numpy() is t.data
+    made = ag.tensor([[1, 2], [3, 4]], requires_grad=True)
+    assert made.dtype == np.float32 and made.requires_grad and made.shape == (2, 2)
+    assert ag.tensor(np.arange(3)).dtype == np.int64 and ag.tensor([1, 2], dtype=np.float64).dtype == np.float64
+    ag.manual_seed(3)
+    first = ag.default_generator().random()
+    ag.manual_seed(3)
+    assert ag.default_generator().random() == first
 
 
 def test_ndarray_on_the_left_uses_tensor_ops():

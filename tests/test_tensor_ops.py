@@ -73,6 +73,8 @@ OPS = [
     ("matmul batched", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (2, 4, 5)]),
     ("matmul batch broadcast", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (4, 5)]),
     ("matmul vec-batch", lambda a, b: a @ b, np.matmul, anywhere, [(4,), (2, 4, 5)]),
+    ("rmatmul ndarray", lambda b: np.arange(12.0).reshape(3, 4) @ b, lambda b: np.arange(12.0).reshape(3, 4) @ b,
+     anywhere, [(4, 5)]),
     ("sum all", lambda a: a.sum(), np.sum, anywhere, [(3, 4)]),
     ("sum axis", lambda a: a.sum(axis=1), lambda a: a.sum(axis=1), anywhere, [(2, 3, 4)]),
     ("sum axes keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True),
