@@ -36,6 +36,7 @@ def distinct(shape):
 
 
 IDX = np.array([0, 2, 0])  # repeated on purpose: gradients of repeated picks add up
+LEFT = [[1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 2.0, 0.0]]  # a plain list on the left of @ (Tensor.__rmatmul__)
 MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
 
 # name, our function, numpy reference, input generator, input shapes (broadcasting included)
@@ -73,8 +74,7 @@ OPS = [
     ("matmul batched", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (2, 4, 5)]),
     ("matmul batch broadcast", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (4, 5)]),
     ("matmul vec-batch", lambda a, b: a @ b, np.matmul, anywhere, [(4,), (2, 4, 5)]),
-    ("rmatmul ndarray", lambda b: np.arange(12.0).reshape(3, 4) @ b, lambda b: np.arange(12.0).reshape(3, 4) @ b,
-     anywhere, [(4, 5)]),
+    ("rmatmul list", lambda b: LEFT @ b, lambda b: np.array(LEFT) @ b, anywhere, [(4, 5)]),
     ("sum all", lambda a: a.sum(), np.sum, anywhere, [(3, 4)]),
     ("sum axis", lambda a: a.sum(axis=1), lambda a: a.sum(axis=1), anywhere, [(2, 3, 4)]),
     ("sum axes keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True),
