@@ -84,8 +84,9 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     )
 
 
-def relu(x: Tensor) -> Tensor:
-    """max(0, x); relu'(0) = 0 as in PyTorch."""
+def relu(x: Tensor, inplace: bool = False) -> Tensor:
+    """max(0, x); relu'(0) = 0 as in PyTorch. ``inplace`` is accepted for PyTorch compatibility, but
+    the result is always a new tensor (seedgrad has no in-place operations; same values)."""
     return _tensor(x).relu()
 
 
@@ -97,8 +98,9 @@ def sigmoid(x: Tensor) -> Tensor:
     return _tensor(x).sigmoid()
 
 
-def leaky_relu(x: Tensor, negative_slope: float = 0.01) -> Tensor:
-    """x if x > 0 else negative_slope·x (the slope at 0 is negative_slope, as PyTorch)."""
+def leaky_relu(x: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
+    """x if x > 0 else negative_slope·x (the slope at 0 is negative_slope, as PyTorch). ``inplace``
+    is accepted but computed out of place (see `relu`)."""
     x = _tensor(x)
     return where(x.data > 0, x, x * negative_slope)
 
@@ -144,11 +146,17 @@ def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -
 
 
 def dropout(
-    x: Tensor, p: float = 0.5, training: bool = True, generator: np.random.Generator | None = None
+    x: Tensor,
+    p: float = 0.5,
+    training: bool = True,
+    inplace: bool = False,
+    *,
+    generator: np.random.Generator | None = None,
 ) -> Tensor:
     """Inverted dropout (Srivastava et al. 2014, "Dropout: A Simple Way to Prevent Neural Networks from
     Overfitting"): y = x·m/(1−p), m ~ Bernoulli(1−p); `p` is the probability to DROP. E[y] = x, so
-    evaluation (``training=False``) is the identity. p = 1 gives zeros.
+    evaluation (``training=False``) is the identity. p = 1 gives zeros. ``inplace`` is accepted (it is
+    PyTorch's fourth argument) but computed out of place (see `relu`).
     """
     _check_probability(p)
     x = _tensor(x)

@@ -83,10 +83,21 @@ class Identity(Module):
 
 
 class ReLU(Module):
-    """max(0, x)."""
+    """max(0, x).
+
+    ``inplace`` is accepted so PyTorch code runs unchanged, but seedgrad has no in-place operations:
+    the result is always a new tensor and the input is left as it was (the values are the same).
+    """
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.relu(x)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
 
 
 class Tanh(Module):
@@ -104,17 +115,18 @@ class Sigmoid(Module):
 
 
 class LeakyReLU(Module):
-    """x if x > 0 else negative_slope·x."""
+    """x if x > 0 else negative_slope·x. ``inplace`` is accepted but computed out of place (see ReLU)."""
 
-    def __init__(self, negative_slope: float = 0.01):
+    def __init__(self, negative_slope: float = 0.01, inplace: bool = False):
         super().__init__()
         self.negative_slope = negative_slope
+        self.inplace = inplace
 
     def forward(self, x: Tensor) -> Tensor:
         return F.leaky_relu(x, self.negative_slope)
 
     def extra_repr(self) -> str:
-        return f"negative_slope={self.negative_slope}"
+        return f"negative_slope={self.negative_slope}" + (", inplace=True" if self.inplace else "")
 
 
 class GELU(Module):

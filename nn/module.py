@@ -60,6 +60,15 @@ def _addindent(text: str, spaces: int) -> str:
     )
 
 
+def _fits(value: np.ndarray, dtype: np.dtype) -> bool:
+    """Whether numeric `value` converts to `dtype` without losing more than rounding: anything into a
+    float, but into an integer (or bool) dtype only values that survive the round trip unchanged."""
+    if dtype.kind == "f":
+        return True
+    with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf cast to garbage, caught below
+        return bool(np.array_equal(value.astype(dtype), value))
+
+
 class Module:
     """Base class of every layer and model: subclasses call ``super().__init__()``, assign their
     parameters and sub-modules as attributes, and define ``forward``.
@@ -104,21 +113,25 @@ class Module:
             )
         return d["_parameters"], d["_buffers"], d["_modules"]
 
-    def _forget(self, name: str) -> None:
+    def _forget(self, name: str, keep: dict | None = None) -> None:
+        """Unregister `name` from every registry but `keep`. The caller then assigns into `keep`:
+        re-assigning a name of the same kind replaces it where it is, keeping its place in
+        `parameters()` and the state_dict (as PyTorch); a name that changes kind moves to the end."""
         for registry in self._registries():
-            registry.pop(name, None)
+            if registry is not keep:
+                registry.pop(name, None)
         self._non_persistent.discard(name)
 
     def __setattr__(self, name: str, value: Any) -> None:
         d = self.__dict__
         if isinstance(value, Parameter):
-            self._registries()
-            self._forget(name)
-            d["_parameters"][name] = value
+            parameters = self._registries()[0]
+            self._forget(name, keep=parameters)
+            parameters[name] = value
         elif isinstance(value, Module):
-            self._registries()
-            self._forget(name)
-            d["_modules"][name] = value
+            modules = self._registries()[2]
+            self._forget(name, keep=modules)
+            modules[name] = value
         elif "_parameters" in d:
             if name in d["_parameters"]:
                 if value is not None:
@@ -155,7 +168,7 @@ class Module:
                 "(nn.Parameter or None expected)"
             )
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep=self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
 
@@ -167,7 +180,7 @@ class Module:
                 f"cannot assign '{type(tensor).__name__}' as buffer '{name}' (Tensor or None expected)"
             )
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep=self._buffers)
         self._buffers[name] = tensor
         if not persistent:
             self._non_persistent.add(name)
@@ -177,7 +190,7 @@ class Module:
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
         self._check_name(name)
-        self._forget(name)
+        self._forget(name, keep=self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
@@ -190,16 +203,20 @@ class Module:
 
     # ---- walking the tree --------------------------------------------------------------------
 
-    def named_modules(self, prefix: str = "", memo: set[int] | None = None) -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module and every descendant, each once, depth first."""
+    def named_modules(
+        self, prefix: str = "", memo: set[int] | None = None, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Module]]:
+        """(dotted name, module) for this module and every descendant, depth first: each once, or,
+        with ``remove_duplicate=False``, a module shared by several parents under each of its names."""
         memo = set() if memo is None else memo
         if id(self) in memo:
             return
-        memo.add(id(self))
+        if remove_duplicate:
+            memo.add(id(self))
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(f"{prefix}.{name}" if prefix else name, memo)
+                yield from module.named_modules(f"{prefix}.{name}" if prefix else name, memo, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
         for _, module in self.named_modules():
@@ -302,9 +319,12 @@ class Module:
 
         The values are detached *copies* (PyTorch returns references to the live tensors; a copy never
         changes behind your back when training continues). ``keep_vars=True`` gives the live tensors.
+
+        A module or parameter used in several places is saved under each of its names, as PyTorch
+        does, so the checkpoint of a model with tied weights loads into the same PyTorch model.
         """
         out: OrderedDict[str, Tensor] = OrderedDict()
-        for module_prefix, module in self.named_modules(prefix):
+        for module_prefix, module in self.named_modules(prefix, remove_duplicate=False):
             dot = f"{module_prefix}." if module_prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
@@ -318,9 +338,10 @@ class Module:
         """Copy the values of `state_dict` (Tensors, numpy arrays or anything ``np.asarray`` accepts,
         e.g. CPU torch tensors) into this model's parameters and buffers, keeping their dtypes.
 
-        Missing or unexpected keys (with ``strict=True``) and shape mismatches (always) raise a
-        `StateDictError` that lists all of them, and then nothing has been loaded.
-        Returns ``(missing_keys, unexpected_keys)``.
+        Missing or unexpected keys (with ``strict=True``), shape mismatches and values that the
+        model's dtype cannot hold exactly (always: e.g. 5.7 into the integer ``num_batches_tracked``,
+        which a plain cast would silently truncate to 5) raise a `StateDictError` that lists all of
+        them, and then nothing has been loaded. Returns ``(missing_keys, unexpected_keys)``.
         """
         if not isinstance(state_dict, Mapping):
             raise TypeError(
@@ -334,13 +355,22 @@ class Module:
             if key not in state_dict:
                 continue
             value = state_dict[key]
-            value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            try:
+                value = np.asarray(value.data if isinstance(value, Tensor) else value)
+            except (TypeError, ValueError, RuntimeError) as e:  # e.g. a ragged list
+                problems.append(f"{key}: cannot be read as an array ({e})")
+                continue
             if value.dtype.kind not in "biuf":
                 problems.append(f"{key}: expected numbers, got an array of dtype {value.dtype}")
             elif value.shape != target.shape:
                 problems.append(
                     f"size mismatch for {key}: copying a param with shape {value.shape} from "
                     f"checkpoint, the shape in current model is {target.shape}"
+                )
+            elif not _fits(value, target.dtype):
+                problems.append(
+                    f"{key}: the values (dtype {value.dtype}) do not fit the model's dtype {target.dtype} "
+                    "exactly (a non-integral, non-finite or out-of-range value for an integer buffer?)"
                 )
             else:
                 staged.append((target, value))
@@ -382,7 +412,8 @@ class Module:
 
 
 class _ModuleSequence(Module):
-    """What Sequential and ModuleList share: integer indexing (negative too), len, iteration, append."""
+    """What Sequential and ModuleList share: integer indexing (negative too), assignment and deletion
+    by index, len, iteration, append."""
 
     def _index(self, i: int) -> str:
         n = len(self._modules)
@@ -396,7 +427,21 @@ class _ModuleSequence(Module):
         return self._modules[self._index(index)]
 
     def __setitem__(self, index: int, module: Module) -> None:
-        self.add_module(self._index(index), module)
+        self.add_module(self._index(index), module)  # keeps its name and its place
+
+    def __delitem__(self, index: int | slice) -> None:
+        names = list(self._modules)[index] if isinstance(index, slice) else [self._index(index)]
+        for name in names:
+            delattr(self, name)
+        # PyTorch renumbers what is left "0", "1", ... (even a Sequential built from an OrderedDict).
+        self._reset(list(self._modules.values()))
+
+    def _reset(self, modules: list[Module]) -> None:
+        """Make `modules` the contents, named "0", "1", ..."""
+        for name in list(self._modules):
+            delattr(self, name)
+        for i, module in enumerate(modules):
+            self.add_module(str(i), module)
 
     def __len__(self) -> int:
         return len(self._modules)
@@ -451,10 +496,7 @@ class ModuleList(_ModuleSequence):
     def insert(self, index: int, module: Module) -> None:
         items = list(self._modules.values())
         items.insert(index, module)
-        for name in list(self._modules):
-            self._forget(name)
-            object.__delattr__(self, name)
-        self.extend(items)
+        self._reset(items)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList is not callable: iterate over it in your forward()")

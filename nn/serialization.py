@@ -1,5 +1,11 @@
 """`save` and `load` a state_dict as a numpy ``.npz`` archive: plain arrays, never pickle, so loading
-a checkpoint cannot run code. A marker entry identifies the file as a seedgrad checkpoint."""
+a checkpoint cannot run code.
+
+Layout (format 2): a marker entry holding the format version identifies the file as a seedgrad
+checkpoint, and every state_dict entry is stored under ``PREFIX + key``. The prefix means no key can
+collide with the marker or with ``np.savez``'s own parameter names (``file``, ``allow_pickle``), which
+are passed as keyword arguments.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,8 @@ import numpy as np
 from autograd import Tensor
 
 MARKER = "__seedgrad_checkpoint__"
-FORMAT_VERSION = 1
+PREFIX = "state/"
+FORMAT_VERSION = 2  # 1 (no prefix) was only ever written during development and is not read
 
 
 def save(state_dict: Mapping[str, object], path: str | os.PathLike) -> None:
@@ -22,14 +29,12 @@ def save(state_dict: Mapping[str, object], path: str | os.PathLike) -> None:
     for key, value in state_dict.items():
         if not isinstance(key, str):
             raise TypeError(f"save: keys must be strings, got {key!r}")
-        if key == MARKER:
-            raise ValueError(f"save: the key {MARKER!r} is reserved")
         array = np.asarray(value.data if isinstance(value, Tensor) else value)
         if array.dtype.kind not in "biuf":
             raise TypeError(
                 f"save: {key!r} is not a numeric array (dtype {array.dtype}); only arrays are saved"
             )
-        arrays[key] = array
+        arrays[PREFIX + key] = array
     with open(path, "wb") as f:
         np.savez(f, **{MARKER: np.array(FORMAT_VERSION)}, **arrays)
 
@@ -49,13 +54,28 @@ def load(path: str | os.PathLike) -> OrderedDict[str, Tensor]:
     with archive:
         if MARKER not in archive.files:
             raise ValueError(f"{not_ours} (no {MARKER!r} entry; save checkpoints with nn.save)")
-        version = int(archive[MARKER])
-        if version > FORMAT_VERSION:
+        version = _read(archive, MARKER, not_ours)
+        if version.shape != () or version.dtype.kind not in "iu":
+            raise ValueError(f"{not_ours} (its {MARKER!r} entry is not an integer format version)")
+        if version != FORMAT_VERSION:
             raise ValueError(
                 f"load: {os.fspath(path)!r} has checkpoint format {version}; this seedgrad reads "
-                f"up to {FORMAT_VERSION}"
+                f"format {FORMAT_VERSION} (re-save it with this version)"
             )
-        try:
-            return OrderedDict((key, Tensor(archive[key])) for key in archive.files if key != MARKER)
-        except ValueError as e:  # an entry holding pickled objects
-            raise ValueError(f"{not_ours} ({e})") from None
+        state = OrderedDict()
+        for name in archive.files:
+            if name == MARKER:
+                continue
+            if not name.startswith(PREFIX):
+                raise ValueError(f"{not_ours} (unexpected entry {name!r})")
+            state[name[len(PREFIX) :]] = Tensor(_read(archive, name, not_ours))
+        return state
+
+
+def _read(archive: np.lib.npyio.NpzFile, name: str, not_ours: str) -> np.ndarray:
+    """One entry; an object array (which only pickle can load) gets numpy's bare ValueError, so say
+    instead that this is not our file."""
+    try:
+        return archive[name]
+    except ValueError as e:
+        raise ValueError(f"{not_ours} ({e})") from None

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 import nn
+import nn.functional as F
 from autograd import Tensor, gradcheck, manual_seed
 
 
@@ -335,6 +336,40 @@ def test_reprs_match_pytorch():
     assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
     assert repr(nn.Flatten()) == "Flatten(start_dim=1, end_dim=-1)"
     assert repr(nn.CrossEntropyLoss()) == "CrossEntropyLoss()"
+    assert repr(nn.Dropout()) == "Dropout(p=0.5, inplace=False)"
+    assert repr(nn.ReLU(inplace=True)) == "ReLU(inplace=True)"
+    assert repr(nn.LeakyReLU(0.2, True)) == "LeakyReLU(negative_slope=0.2, inplace=True)"
+    assert repr(nn.Dropout(0.1, inplace=True)) == "Dropout(p=0.1, inplace=True)"
+
+
+# (id, out-of-place version, "in-place" version): same values, and the input is left unchanged
+INPLACE_CASES = [
+    ("ReLU", lambda x: nn.ReLU()(x), lambda x: nn.ReLU(inplace=True)(x)),
+    ("LeakyReLU", lambda x: nn.LeakyReLU(0.2)(x), lambda x: nn.LeakyReLU(0.2, inplace=True)(x)),
+    ("Dropout", lambda x: nn.Dropout(0.5)(x), lambda x: nn.Dropout(0.5, inplace=True)(x)),
+    ("F.relu", F.relu, lambda x: F.relu(x, inplace=True)),
+    ("F.leaky_relu", F.leaky_relu, lambda x: F.leaky_relu(x, 0.01, True)),
+    ("F.dropout", F.dropout, lambda x: F.dropout(x, 0.5, True, True)),
+]
+
+
+@pytest.mark.parametrize("plain, inplace", [c[1:] for c in INPLACE_CASES], ids=[c[0] for c in INPLACE_CASES])
+def test_inplace_is_accepted_and_computed_out_of_place(plain, inplace):
+    x = rand(4, 5)
+    before = x.data.copy()
+    manual_seed(3)
+    expected = plain(x).data
+    manual_seed(3)
+    y = inplace(x)
+    np.testing.assert_array_equal(y.data, expected)
+    np.testing.assert_array_equal(x.data, before)
+    y.sum().backward()
+    assert x.grad is not None
+
+
+def test_functional_dropout_generator_is_keyword_only():
+    with pytest.raises(TypeError):
+        F.dropout(Tensor(np.ones(3)), 0.5, True, False, np.random.default_rng(0))
 
 
 def test_functional_dropout_accepts_a_generator():

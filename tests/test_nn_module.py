@@ -137,6 +137,110 @@ def test_module_list():
     assert repr(nn.ModuleList([nn.ReLU(), nn.ReLU()])) == "ModuleList(\n  (0-1): 2 x ReLU()\n)"
 
 
+def _types(container):
+    return [type(m).__name__ for m in container]
+
+
+def _param_layer():
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Parameter(np.zeros((3, 2), np.float32))
+    return layer
+
+
+def _bn_buffer():
+    bn = nn.BatchNorm1d(3)
+    bn.running_mean = Tensor(np.ones(3, np.float32))
+    bn.register_buffer("running_var", Tensor(np.ones(3, np.float32)))
+    return bn
+
+
+def _registered_again():
+    layer = nn.Linear(2, 3)
+    layer.register_parameter("weight", nn.Parameter(np.zeros((3, 2), np.float32)))
+    return layer
+
+
+def _child_replaced():
+    net = Net()
+    net.encoder = nn.Linear(3, 4)
+    return net
+
+
+def _kind_changed():
+    layer = nn.Linear(2, 3)
+    layer.weight = nn.Linear(2, 3)  # parameter -> module: now a child, after the own parameters
+    return layer
+
+
+# (id, build: the module after a re-assignment, what to list, the order PyTorch keeps)
+REASSIGN_CASES = [
+    ("parameter", _param_layer, lambda m: list(m.state_dict()), ["weight", "bias"]),
+    ("register_parameter", _registered_again, lambda m: list(m.state_dict()), ["weight", "bias"]),
+    ("buffer", _bn_buffer, lambda m: list(m.state_dict()),
+     ["weight", "bias", "running_mean", "running_var", "num_batches_tracked"]),
+    ("child", _child_replaced, lambda m: [n for n, _ in m.named_children()], ["encoder", "drop", "head"]),
+    ("kind_change", _kind_changed, lambda m: list(m.state_dict()), ["bias", "weight.weight", "weight.bias"]),
+    ("sequential_setitem", lambda: _setitem(nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh()), 0), _types,
+     ["Sigmoid", "ReLU", "Tanh"]),
+    ("sequential_setitem_named", lambda: _setitem(nn.Sequential(OrderedDict(a=nn.ReLU(), b=nn.Tanh())), -2),
+     lambda m: list(m._modules), ["a", "b"]),
+    ("modulelist_setitem", lambda: _setitem(nn.ModuleList([nn.ReLU(), nn.Tanh(), nn.GELU()]), -2), _types,
+     ["ReLU", "Sigmoid", "GELU"]),
+]
+
+
+def _setitem(container, index):
+    container[index] = nn.Sigmoid()
+    assert isinstance(container[index], nn.Sigmoid)
+    return container
+
+
+@pytest.mark.parametrize("build, listing, expected", [c[1:] for c in REASSIGN_CASES],
+                         ids=[c[0] for c in REASSIGN_CASES])
+def test_reassignment_keeps_the_position(build, listing, expected):
+    assert listing(build()) == expected
+
+
+# (id, container, index to delete, remaining types) -- PyTorch renumbers what remains, Sequential too
+DELITEM_CASES = [
+    ("sequential_first", lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh()), 0, ["ReLU", "Tanh"]),
+    ("sequential_middle", lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Linear(2, 2)), 1,
+     ["Linear", "Linear"]),
+    ("sequential_last", lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh()), -1, ["Linear", "ReLU"]),
+    ("sequential_slice", lambda: nn.Sequential(nn.Linear(2, 2), nn.ReLU(), nn.Tanh()), slice(0, 2), ["Tanh"]),
+    ("sequential_named", lambda: nn.Sequential(OrderedDict(fc=nn.Linear(2, 2), act=nn.ReLU(), out=nn.Tanh())),
+     0, ["ReLU", "Tanh"]),
+    ("modulelist", lambda: nn.ModuleList([nn.Linear(2, 2), nn.ReLU(), nn.Tanh()]), 0, ["ReLU", "Tanh"]),
+    ("modulelist_step", lambda: nn.ModuleList([nn.Linear(2, 2), nn.ReLU(), nn.Tanh(), nn.GELU()]),
+     slice(None, None, 2), ["ReLU", "GELU"]),
+]
+
+
+@pytest.mark.parametrize("build, index, remaining", [c[1:] for c in DELITEM_CASES],
+                         ids=[c[0] for c in DELITEM_CASES])
+def test_delitem_removes_and_renumbers(build, index, remaining):
+    container = build()
+    kept = list(container)
+    del container[index]
+    assert _types(container) == remaining
+    names = [str(i) for i in range(len(remaining))]
+    assert list(container._modules) == names
+    for name, module in zip(names, container):  # the attributes follow the new names
+        assert getattr(container, name) is module
+    assert all(any(m is k for k in kept) for m in container)
+    assert [n for n, _ in container.named_modules()][1:] == names
+
+
+def test_delitem_out_of_range_is_an_index_error_and_deleting_keeps_it_usable():
+    model = nn.Sequential(nn.Linear(2, 3), nn.ReLU(), nn.Linear(3, 1))
+    with pytest.raises(IndexError, match="out of range"):
+        del model[3]
+    del model[1]
+    assert [n for n, _ in model.named_parameters()] == ["0.weight", "0.bias", "1.weight", "1.bias"]
+    assert not hasattr(model, "2")
+    assert model(Tensor(np.ones((4, 2), np.float32))).shape == (4, 1)  # Linear(2, 3) then Linear(3, 1)
+
+
 def test_nested_repr_matches_pytorch_layout():
     model = nn.Sequential(nn.Linear(2, 3), nn.Sequential(nn.ReLU(), nn.Dropout(0.25)))
     assert repr(model) == (
@@ -144,7 +248,7 @@ def test_nested_repr_matches_pytorch_layout():
         "  (0): Linear(in_features=2, out_features=3, bias=True)\n"
         "  (1): Sequential(\n"
         "    (0): ReLU()\n"
-        "    (1): Dropout(p=0.25)\n"
+        "    (1): Dropout(p=0.25, inplace=False)\n"
         "  )\n"
         ")")
 
@@ -164,6 +268,18 @@ def test_state_dict_round_trip_including_buffers():
     assert int(b.encoder[1].num_batches_tracked.data) == 1
 
 
+def test_state_dict_lists_a_shared_module_under_each_name_like_pytorch():
+    shared = nn.Linear(2, 2)
+    model = nn.Sequential(shared, nn.ReLU(), shared)
+    assert list(model.state_dict()) == ["0.weight", "0.bias", "2.weight", "2.bias"]
+    assert len(list(model.parameters())) == 2 and len(list(model.modules())) == 3  # these stay unique
+    model.load_state_dict(model.state_dict())  # strict: every key is expected
+    source = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    model = nn.Sequential(shared, shared)
+    model.load_state_dict(source.state_dict())  # both names write the one module; the last one wins
+    np.testing.assert_array_equal(shared.weight.data, source[1].weight.data)
+
+
 def test_state_dict_values_are_copies():
     layer = nn.Linear(2, 2)
     sd = layer.state_dict()
@@ -179,6 +295,9 @@ def test_load_state_dict_keeps_the_model_dtype_and_writes_in_place():
     np.testing.assert_array_equal(layer.weight.data, 1)
 
 
+NBT = "encoder.1.num_batches_tracked"
+
+
 def _snapshot(model):
     return {k: v.data.copy() for k, v in model.state_dict().items()}
 
@@ -189,6 +308,13 @@ def _snapshot(model):
     (lambda sd: sd.__setitem__("head.weight", np.ones((3, 4))),
      r"size mismatch for head.weight.*\(3, 4\).*\(2, 4\)"),
     (lambda sd: sd.__setitem__("steps", np.array(["x"])), "steps"),
+    (lambda sd: sd.__setitem__("steps", [[1.0], [2.0, 3.0]]), "steps: cannot be read as an array"),
+    (lambda sd: sd.__setitem__("steps", None), "steps: expected numbers"),
+    # an integer buffer takes only values it holds exactly (no silent truncation of 5.7 to 5)
+    (lambda sd: sd.__setitem__(NBT, Tensor(np.array(5.7))), f"{NBT}: the values .*float.* int64"),
+    (lambda sd: sd.__setitem__(NBT, np.array(np.nan)), NBT),
+    (lambda sd: sd.__setitem__(NBT, np.array(2.0**70)), NBT),
+    (lambda sd: sd.__setitem__(NBT, np.array(2**64 - 1, dtype=np.uint64)), NBT),
 ])
 def test_bad_state_dict_raises_and_changes_nothing(edit, match):
     manual_seed(1)
@@ -204,6 +330,20 @@ def test_bad_state_dict_raises_and_changes_nothing(edit, match):
     after = _snapshot(target)
     for k in before:
         np.testing.assert_array_equal(before[k], after[k])
+
+
+@pytest.mark.parametrize("value, expected", [
+    (Tensor(np.array(5.0)), 5),  # an integral float is exact: accepted
+    (np.array(True), 1),
+    (np.array(7, dtype=np.uint8), 7),
+    (2**40, 2**40),
+])
+def test_integer_buffer_takes_values_it_holds_exactly(value, expected):
+    bn = nn.BatchNorm1d(3)
+    sd = bn.state_dict()
+    sd["num_batches_tracked"] = value
+    bn.load_state_dict(sd)
+    assert bn.num_batches_tracked.dtype == np.int64 and int(bn.num_batches_tracked.data) == expected
 
 
 def test_load_state_dict_lists_every_problem():
