@@ -6,8 +6,11 @@
 ...     train_one_epoch(opt)                           # calls opt.step() for every batch
 ...     scheduler.step()                               # after the optimizer, once per epoch
 
-Each scheduler here is a closed-form function of the epoch t = ``last_epoch`` and each group's
-starting rate (``base_lrs``): lr(t) = f(base_lr, t).
+Each scheduler's docstring gives its closed form, lr(t) = f(base_lr, t) at epoch t = ``last_epoch``.
+The implementation applies it step by step, as PyTorch does: `get_lr` computes the next rate from
+each group's *current* ``lr`` (lr(t) from lr(t − 1)). For one scheduler alone the two agree (to
+rounding), but only the step-by-step form lets schedulers compose (two schedulers on one optimizer
+multiply their effects) and respect a learning rate changed by hand between epochs.
 """
 
 from __future__ import annotations
@@ -22,7 +25,9 @@ from .optimizer import Optimizer
 class LRScheduler(abc.ABC):
     """Base class: keeps ``last_epoch`` (t, 0 after construction) and each group's ``base_lrs``.
 
-    A subclass defines only `lr_at`, the learning rate of a group at epoch t.
+    A subclass defines `get_lr`: the groups' learning rates at epoch ``last_epoch``, computed from
+    their current ``lr`` (the rates of epoch ``last_epoch − 1``), and `_get_closed_form_lr`, the
+    same rates from ``base_lrs`` alone (the formula a reader checks; not used by `step`).
     """
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
@@ -37,22 +42,33 @@ class LRScheduler(abc.ABC):
                                "a scheduler with last_epoch >= 0; load the optimizer's state_dict first")
         self.base_lrs: list[float] = [group["initial_lr"] for group in optimizer.param_groups]
         self.last_epoch = last_epoch
-        self.step()  # epoch 0: set the starting learning rates
+        # The constructor's step moves to the first epoch (0, or last_epoch + 1 when resuming). It
+        # sets `_is_initial` so that a subclass can keep the groups' current rates instead of
+        # applying one more transition to them (PyTorch does so for ExponentialLR and
+        # CosineAnnealingLR, not for StepLR).
+        self._is_initial = True
+        try:
+            self.step()
+        finally:
+            self._is_initial = False
 
     @abc.abstractmethod
-    def lr_at(self, base_lr: float, t: int) -> float:
-        """The learning rate at epoch t of a group that started with `base_lr`."""
-
     def get_lr(self) -> list[float]:
-        """The learning rates of the groups at the current epoch."""
-        return [self.lr_at(base_lr, self.last_epoch) for base_lr in self.base_lrs]
+        """The learning rates of the groups at epoch ``last_epoch``, from their current ``lr``."""
+
+    def _get_closed_form_lr(self) -> list[float]:
+        """The learning rates at epoch ``last_epoch`` from ``base_lrs`` alone (the documented formula)."""
+        raise NotImplementedError
+
+    def _current_lrs(self) -> list[float]:
+        return [group["lr"] for group in self.optimizer.param_groups]
 
     def step(self) -> None:
         """Advance one epoch and set every group's ``lr``."""
         self.last_epoch += 1
-        self._last_lr = self.get_lr()
-        for group, lr in zip(self.optimizer.param_groups, self._last_lr):
+        for group, lr in zip(self.optimizer.param_groups, self.get_lr()):
             group["lr"] = lr
+        self._last_lr = self._current_lrs()
 
     def get_last_lr(self) -> list[float]:
         """The learning rates set by the last `step` (one per parameter group)."""
@@ -67,7 +83,11 @@ class LRScheduler(abc.ABC):
 
 
 class StepLR(LRScheduler):
-    """Multiply the learning rate by γ every `step_size` epochs: lr(t) = base_lr · γ^⌊t / step_size⌋."""
+    """Multiply the learning rate by γ every `step_size` epochs: lr(t) = base_lr · γ^⌊t / step_size⌋.
+
+    Applied step by step (as PyTorch): at every epoch t > 0 that is a multiple of `step_size`,
+    lr ← γ · lr; at the other epochs lr is left as it is.
+    """
 
     def __init__(self, optimizer: Optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
         if not (isinstance(step_size, int) and step_size > 0):
@@ -75,19 +95,34 @@ class StepLR(LRScheduler):
         self.step_size, self.gamma = step_size, gamma
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return base_lr * self.gamma ** (t // self.step_size)
+    def get_lr(self) -> list[float]:
+        # No `_is_initial` case, as in PyTorch: resuming at an epoch that is a multiple of step_size
+        # applies that epoch's decay to the restored rate (which is the rate of the epoch before).
+        if self.last_epoch == 0 or self.last_epoch % self.step_size != 0:
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma ** (self.last_epoch // self.step_size) for base_lr in self.base_lrs]
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by γ every epoch: lr(t) = base_lr · γᵗ."""
+    """Multiply the learning rate by γ every epoch: lr(t) = base_lr · γᵗ.
+
+    Applied step by step (as PyTorch): lr ← γ · lr at every epoch.
+    """
 
     def __init__(self, optimizer: Optimizer, gamma: float, last_epoch: int = -1):
         self.gamma = gamma
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return base_lr * self.gamma**t
+    def get_lr(self) -> list[float]:
+        if self._is_initial:  # epoch 0, or a resumed epoch whose rate was restored: keep it
+            return self._current_lrs()
+        return [lr * self.gamma for lr in self._current_lrs()]
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [base_lr * self.gamma**self.last_epoch for base_lr in self.base_lrs]
 
 
 class CosineAnnealingLR(LRScheduler):
@@ -95,9 +130,18 @@ class CosineAnnealingLR(LRScheduler):
 
         lr(t) = η_min + (base_lr − η_min) · (1 + cos(π t / T_max)) / 2
 
-    Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017. PyTorch
-    computes the same curve recursively from the previous lr; the closed form agrees to rounding.
-    Past T_max the rate climbs back along the cosine, as in PyTorch.
+    Loshchilov & Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017. Past
+    T_max the rate climbs back along the cosine, as in PyTorch.
+
+    Applied step by step (as PyTorch): the distance to η_min is scaled by the ratio of two
+    consecutive values of the curve,
+
+        lr ← η_min + (lr − η_min) · (1 + cos(π t / T_max)) / (1 + cos(π (t − 1) / T_max)),
+
+    except just after the bottom of the curve (t − 1 = T_max, 3·T_max, ...), where that ratio would
+    divide by 0; there the rate climbs by the curve's increment instead:
+
+        lr ← lr + (base_lr − η_min) · (1 − cos(π / T_max)) / 2.
     """
 
     def __init__(self, optimizer: Optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):
@@ -106,5 +150,18 @@ class CosineAnnealingLR(LRScheduler):
         self.T_max, self.eta_min = T_max, eta_min
         super().__init__(optimizer, last_epoch)
 
-    def lr_at(self, base_lr: float, t: int) -> float:
-        return self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * t / self.T_max)) / 2
+    def get_lr(self) -> list[float]:
+        t, T, eta_min = self.last_epoch, self.T_max, self.eta_min
+        if self._is_initial:  # epoch 0, or a resumed epoch whose rate was restored: keep it
+            return self._current_lrs()
+        # (PyTorch also has a closed-form case for the first step after resuming with last_epoch;
+        # since its constructor step keeps the restored rate, as here, that case is never reached.)
+        if (t - 1 - T) % (2 * T) == 0:  # just past the bottom: 1 + cos(π(t − 1)/T) = 0
+            rise = (1 - math.cos(math.pi / T)) / 2
+            return [lr + (base_lr - eta_min) * rise for lr, base_lr in zip(self._current_lrs(), self.base_lrs)]
+        ratio = (1 + math.cos(math.pi * t / T)) / (1 + math.cos(math.pi * (t - 1) / T))
+        return [ratio * (lr - eta_min) + eta_min for lr in self._current_lrs()]  # PyTorch's order
+
+    def _get_closed_form_lr(self) -> list[float]:
+        return [self.eta_min + (base_lr - self.eta_min) * (1 + math.cos(math.pi * self.last_epoch / self.T_max)) / 2
+                for base_lr in self.base_lrs]

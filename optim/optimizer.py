@@ -7,7 +7,8 @@ The base owns everything that is the same for all optimizers:
 - ``state``: per-parameter memory (momentum, moving averages, the step count t), created lazily
   the first time a parameter is updated;
 - validation of hyperparameters (PyTorch's messages: ``ValueError: Invalid learning rate: -1.0``);
-- ``zero_grad``, ``step``, ``add_param_group``, ``state_dict`` and ``load_state_dict``;
+- ``zero_grad``, ``step``, ``add_param_group``, ``state_dict`` and ``load_state_dict`` (both ``step``
+  and ``load_state_dict`` check everything before changing anything, so a failure changes nothing);
 - the two gradient modifications every optimizer offers, applied before its own rule:
   ``maximize`` (g ← −g) and weight decay (L2: g ← g + λθ, or decoupled: θ ← θ − γλθ).
 
@@ -51,8 +52,11 @@ def check_hyperparameters(options: dict[str, Any]) -> None:
     """Raise ``ValueError`` naming the first hyperparameter outside its valid range."""
     for name, value in options.items():
         if name == "betas":
+            # Exactly two: Adam unpacks (β₁, β₂) at its first step, too late for a clear message.
+            if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+                raise ValueError(f"Invalid betas: {value!r}; expected two values (beta1, beta2)")
             for i, beta in enumerate(value):
-                if not 0.0 <= beta < 1.0:  # `not` so that NaN is rejected too
+                if not (isinstance(beta, numbers.Real) and 0.0 <= beta < 1.0):  # `not`: NaN is rejected too
                     raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         elif name in _RANGES:
             what, low, high = _RANGES[name]
@@ -152,16 +156,15 @@ class Optimizer(abc.ABC):
         if closure is not None:
             with enable_grad():
                 loss = closure()
+        self._check_gradients()  # all of them first: a step either updates everything or nothing
         for group in self.param_groups:
             lr, weight_decay = group["lr"], group.get("weight_decay", 0)
             for param in group["params"]:
                 if param.grad is None:  # unused in the loss: no update, no state (as PyTorch)
                     continue
                 scalar = not isinstance(param.data, np.ndarray)
-                if scalar:  # a Value: work on a 1-element copy, written back below
-                    p, g = np.array([param.data], dtype=np.float64), np.array([param.grad], dtype=np.float64)
-                else:  # a Tensor: its own array, changed in place (a 0-d array through a 1-d view)
-                    p, g = np.atleast_1d(param.data), np.atleast_1d(param.grad)
+                p = _as_array(param)  # a Tensor's own array (changed in place), a Value's copy (written back)
+                g = np.array([param.grad], dtype=np.float64) if scalar else np.atleast_1d(param.grad)
                 state = self.state.get(param)
                 if state is None:  # lazy state initialization
                     state = self.state[param] = {"step": 0, **self._init_state(p, group)}
@@ -178,10 +181,39 @@ class Optimizer(abc.ABC):
                     param.data = float(p[0])
         return loss
 
+    def _check_gradients(self) -> None:
+        """Raise ``ValueError`` if a gradient cannot update its parameter; change nothing.
+
+        numpy would broadcast a gradient of another shape into the update (silently, or failing
+        halfway through a step, after earlier parameters and step counts have changed), so the shapes
+        must be equal; a Value's gradient must be a real number.
+        """
+        name = type(self).__name__
+        for i, group in enumerate(self.param_groups):
+            for j, param in enumerate(group["params"]):
+                grad, where = param.grad, f"parameter {j} of param_groups[{i}]"
+                if grad is None:
+                    continue
+                if not isinstance(param.data, np.ndarray):  # a Value
+                    if not isinstance(grad, numbers.Real) or isinstance(grad, bool):
+                        raise ValueError(f"{name}.step: the gradient of {where} (a Value) must be a real "
+                                         f"number, got {type(grad).__name__} of shape {np.shape(grad)}")
+                    continue
+                if np.shape(grad) != param.data.shape:
+                    raise ValueError(f"{name}.step: the gradient of {where} has shape {np.shape(grad)}, the "
+                                     f"parameter has shape {param.data.shape}; they must be equal")
+                dtype = np.asarray(grad).dtype
+                if dtype.kind not in "iuf":
+                    raise ValueError(f"{name}.step: the gradient of {where} has dtype {dtype}; it must be "
+                                     "a real-valued (integer or floating) array")
+
     # ---- what a subclass writes ----------------------------------------------------------------
 
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
-        """The state of a parameter before its first update (arrays like ``p``, usually zeros)."""
+        """The state of a parameter before its first update (arrays like ``p``, usually zeros).
+
+        Its keys, and ``"step"``, are also what `load_state_dict` requires of a saved state.
+        """
         return {}
 
     @abc.abstractmethod
@@ -222,7 +254,7 @@ class Optimizer(abc.ABC):
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"{name}.load_state_dict: loaded state dict has {len(saved_groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
-        params = {}
+        params, groups = {}, {}
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
             if len(saved["params"]) != len(group["params"]):
                 raise ValueError(f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
@@ -230,7 +262,13 @@ class Optimizer(abc.ABC):
             missing = set(self.defaults) - set(saved)
             if missing:
                 raise ValueError(f"{name}.load_state_dict: group {i} lacks the options {sorted(missing)}")
+            try:
+                check_hyperparameters(saved)
+            except ValueError as error:
+                raise ValueError(f"{name}.load_state_dict: group {i}: {error}") from None
             params.update(zip(saved["params"], group["params"]))
+            # the group as it will be after loading (its options decide the state, e.g. amsgrad)
+            groups.update((index, {**group, **saved}) for index in saved["params"])
         state = {}
         for index, saved in saved_state.items():
             if index not in params:
@@ -238,6 +276,11 @@ class Optimizer(abc.ABC):
             param = params[index]
             shape = np.shape(param.data) or (1,)
             dtype = param.data.dtype if isinstance(param.data, np.ndarray) else np.dtype(np.float64)
+            # The keys a fresh state would have: without one the next step would raise KeyError.
+            missing = {"step", *self._init_state(_as_array(param), groups[index])} - set(saved)
+            if missing:
+                raise ValueError(f"{name}.load_state_dict: the state of parameter {index} lacks "
+                                 f"{sorted(missing)}")
             for key, value in saved.items():
                 if isinstance(value, np.ndarray) and value.shape != shape:
                     raise ValueError(f"{name}.load_state_dict: state '{key}' of parameter {index} has shape "
@@ -254,6 +297,13 @@ class Optimizer(abc.ABC):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {key}: {value}" for key, value in sorted(group.items()) if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def _as_array(param: Any) -> np.ndarray:
+    """The array an update changes: a Tensor's own data (0-d seen as 1-d), a Value's 1-element copy."""
+    if isinstance(param.data, np.ndarray):
+        return np.atleast_1d(param.data)
+    return np.array([param.data], dtype=np.float64)
 
 
 def _copy_state(state: dict[str, Any], dtype: np.dtype | None = None) -> dict[str, Any]:

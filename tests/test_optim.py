@@ -9,6 +9,7 @@ bit-identical resume from a state_dict.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 
 import numpy as np
@@ -329,6 +330,11 @@ INVALID = [
     ("AdamW", dict(weight_decay=-0.1), "Invalid weight_decay value: -0.1"),
     ("Adam", dict(betas=(1.0, 0.999)), "Invalid beta parameter at index 0: 1.0"),
     ("Adam", dict(betas=(0.9, -0.1)), "Invalid beta parameter at index 1: -0.1"),
+    ("Adam", dict(betas=(float("nan"), 0.9)), "Invalid beta parameter at index 0: nan"),
+    ("Adam", dict(betas=(0.9, "0.99")), "Invalid beta parameter at index 1: 0.99"),
+    ("Adam", dict(betas=(0.9,)), "Invalid betas: (0.9,); expected two values"),
+    ("AdamW", dict(betas=(0.9, 0.99, 0.999)), "Invalid betas: (0.9, 0.99, 0.999)"),
+    ("Adam", dict(betas=0.9), "Invalid betas: 0.9"),
     ("Adam", dict(eps=-1e-8), "Invalid epsilon value: -1e-08"),
     ("Adagrad", dict(eps=-1.0), "Invalid epsilon value: -1.0"),
     ("Adagrad", dict(lr_decay=-1.0), "Invalid lr_decay value: -1.0"),
@@ -343,13 +349,15 @@ INVALID = [
 
 @pytest.mark.parametrize("name, options, message", INVALID, ids=[m for _, _, m in INVALID])
 def test_invalid_hyperparameters(name, options, message):
-    with pytest.raises(ValueError, match=message.replace("(", r"\(").replace(".", r"\.")):
+    with pytest.raises(ValueError, match=re.escape(message)):
         getattr(optim, name)([w], **options)
 
 
 def test_invalid_hyperparameter_in_a_group():
     with pytest.raises(ValueError, match="Invalid learning rate: -1"):
         optim.SGD([{"params": [w], "lr": -1}])
+    with pytest.raises(ValueError, match="Invalid betas"):
+        optim.Adam([w]).add_param_group({"params": [Value(0.0)], "betas": [0.9]})
 
 
 BAD_PARAMS = [
@@ -399,6 +407,46 @@ def test_step_leaves_gradient_unchanged(name, options):
         opt.step()
         for p, gs in zip(params, grads):
             assert np.array_equal(p.grad, gs[0])
+
+
+# optimizer, options, groups of (parameter: an array for a Tensor or a float for a Value, its bad
+# gradient), the error
+BAD_GRADIENTS = [
+    ("Adam", dict(lr=0.1), [[(np.zeros(2), np.ones(2)), (np.zeros(3), np.ones(2))]],
+     r"parameter 1 of param_groups\[0\] has shape \(2,\).*the parameter has shape \(3,\)"),
+    ("SGD", dict(lr=0.1, momentum=0.9), [[(np.zeros(3), np.ones(1))]],  # numpy would broadcast it
+     r"parameter 0 of param_groups\[0\] has shape \(1,\).*the parameter has shape \(3,\)"),
+    ("SGD", dict(lr=0.1), [[(np.zeros((2, 2)), np.ones(4))]], r"has shape \(4,\).*the parameter has shape \(2, 2\)"),
+    ("RMSprop", dict(momentum=0.9, centered=True), [[(np.zeros(()), np.ones(1))]],
+     r"has shape \(1,\).*the parameter has shape \(\)"),
+    ("Adagrad", dict(lr=0.1), [[(np.zeros(2), np.ones(2))], [(0.5, 1.0), (0.5, np.ones(2))]],
+     r"parameter 1 of param_groups\[1\] \(a Value\) must be a real number, got ndarray of shape \(2,\)"),
+    ("Adadelta", {}, [[(0.5, "1.0")]], r"\(a Value\) must be a real number, got str"),
+    ("AdamW", dict(amsgrad=True), [[(np.zeros(2), np.ones(2) * 1j)]], "dtype complex128"),
+    ("SGD", {}, [[(np.zeros(2), np.array([True, False]))]], "dtype bool"),
+]
+
+
+@pytest.mark.parametrize("name, options, groups, message", BAD_GRADIENTS, ids=[m for *_, m in BAD_GRADIENTS])
+def test_bad_gradient_raises_and_changes_nothing(name, options, groups, message):
+    params = [[Tensor(p.copy(), requires_grad=True) if isinstance(p, np.ndarray) else Value(p) for p, _ in group]
+              for group in groups]
+    flat = [p for group in params for p in group]
+    opt = getattr(optim, name)([{"params": group} for group in params], **options)
+    for p in flat:  # one good step first, so that there is state to keep
+        p.grad = np.ones_like(p.data) if isinstance(p, Tensor) else 1.0
+    opt.step()
+    data, before = [np.array(p.data) for p in flat], opt.state_dict()
+    for p, (_, grad) in zip(flat, (spec for group in groups for spec in group)):
+        p.grad = grad
+    with pytest.raises(ValueError, match=message):
+        opt.step()
+    assert all(np.array_equal(p.data, d) for p, d in zip(flat, data))
+    after = opt.state_dict()["state"]
+    assert after.keys() == before["state"].keys()
+    for i, state in before["state"].items():
+        assert after[i].keys() == state.keys()
+        assert all(np.array_equal(after[i][key], value) for key, value in state.items())
 
 
 def test_value_gradient_zero_is_a_gradient():
@@ -496,28 +544,41 @@ def _stepped(opt_cls, params, **options):
 
 
 def _mismatches():
+    """(case, a state dict that an Adam of parameters of shapes (3,) and (2,) must refuse, message)."""
     a, b = tensors([np.ones(3), np.ones(2)])
-    yield "another optimizer", _stepped(optim.SGD, [a, b], momentum=0.9).state_dict()
-    yield "Adam into AdamW", _stepped(optim.AdamW, [a, b]).state_dict()
-    yield "fewer parameters", _stepped(optim.Adam, [a]).state_dict()
-    yield "another shape", _stepped(optim.Adam, tensors([np.ones(3), np.ones(4)])).state_dict()
+    yield "another optimizer", _stepped(optim.SGD, [a, b], momentum=0.9).state_dict(), "is from SGD, not Adam"
+    yield "Adam into AdamW", _stepped(optim.AdamW, [a, b]).state_dict(), "is from AdamW, not Adam"
+    yield "fewer parameters", _stepped(optim.Adam, [a]).state_dict(), "group 0 has 1 parameters"
+    yield ("another shape", _stepped(optim.Adam, tensors([np.ones(3), np.ones(4)])).state_dict(),
+           "state 'exp_avg' of parameter 1 has shape (4,), the parameter has shape (2,)")
     two_groups = optim.Adam([{"params": [a]}, {"params": [b]}]).state_dict()
-    yield "more groups", two_groups
-    yield "not a state dict", {"state": {}}
+    yield "more groups", two_groups, "has 2 parameter groups"
+    yield "not a state dict", {"state": {}}, "not an optimizer state dict"
     missing = _stepped(optim.Adam, [a, b]).state_dict()
     del missing["param_groups"][0]["betas"]
-    yield "missing option", missing
+    yield "missing option", missing, "group 0 lacks the options ['betas']"
+    bad_betas = _stepped(optim.Adam, [a, b]).state_dict()
+    bad_betas["param_groups"][0]["betas"] = (0.9,)
+    yield "invalid option", bad_betas, "group 0: Invalid betas: (0.9,)"
+    # per-parameter state without a key that the next step needs (it would raise KeyError there)
+    for key in ["exp_avg_sq", "step"]:
+        lacking = _stepped(optim.Adam, [a, b]).state_dict()
+        del lacking["state"][1][key]
+        yield f"state lacks {key}", lacking, f"the state of parameter 1 lacks ['{key}']"
+    lacking = _stepped(optim.Adam, [a, b], amsgrad=True).state_dict()  # the saved group decides: amsgrad
+    del lacking["state"][0]["max_exp_avg_sq"]
+    yield "amsgrad state lacks max_exp_avg_sq", lacking, "the state of parameter 0 lacks ['max_exp_avg_sq']"
 
 
 MISMATCHES = list(_mismatches())
 
 
-@pytest.mark.parametrize("case, state_dict", MISMATCHES, ids=[case for case, _ in MISMATCHES])
-def test_load_mismatched_state_dict_raises_and_changes_nothing(case, state_dict):
+@pytest.mark.parametrize("case, state_dict, message", MISMATCHES, ids=[case for case, _, _ in MISMATCHES])
+def test_load_mismatched_state_dict_raises_and_changes_nothing(case, state_dict, message):
     params = tensors([np.zeros(3), np.zeros(2)])
     opt = _stepped(optim.Adam, params, lr=0.01)
     before = opt.state_dict()
-    with pytest.raises(ValueError, match="load_state_dict"):
+    with pytest.raises(ValueError, match=r"Adam\.load_state_dict: .*" + re.escape(message)):
         opt.load_state_dict(state_dict)
     after = opt.state_dict()
     assert after["param_groups"] == before["param_groups"]

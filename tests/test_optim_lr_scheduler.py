@@ -67,6 +67,7 @@ def test_state_dict_round_trip():
 
     opt2 = optim.Adam([Tensor(np.ones(2), requires_grad=True)], lr=0.1)
     sched2 = CosineAnnealingLR(opt2, T_max=10, eta_min=0.01)
+    opt2.load_state_dict(opt.state_dict())  # the current lr lives in the optimizer (PyTorch's order)
     sched2.load_state_dict(saved)
     sched.step()
     sched2.step()
@@ -78,8 +79,8 @@ def test_resuming_with_last_epoch():
     opt = optim.SGD([Value(0.0)], lr=1.0)
     with pytest.raises(KeyError, match="initial_lr"):
         StepLR(opt, step_size=2, last_epoch=3)
-    opt.param_groups[0]["initial_lr"] = 1.0
-    sched = StepLR(opt, step_size=2, last_epoch=3)  # continues at epoch 4
+    opt.param_groups[0].update(initial_lr=1.0, lr=0.1)  # as restored from a checkpoint of epoch 3
+    sched = StepLR(opt, step_size=2, last_epoch=3)  # continues at epoch 4, where the rate decays
     assert sched.last_epoch == 4 and sched.get_last_lr() == [pytest.approx(0.01)]
 
 
@@ -98,7 +99,40 @@ def test_needs_an_optimizer():
         StepLR([Value(0.0)], step_size=1)
 
 
-TORCH_ROWS = [
+# ---- step by step: schedulers compose and follow an lr changed by hand (as in PyTorch) ------------
+
+# schedulers (name, options) on one optimizer with lr 0.1, an lr set by hand after construction
+# (or None), and the learning rates of epochs 1, 2, ... (worked by hand)
+HAND_STEPWISE = [
+    # every epoch × 0.9, every second epoch × 0.5 as well
+    ([("ExponentialLR", dict(gamma=0.9)), ("StepLR", dict(step_size=2, gamma=0.5))], None,
+     [0.09, 0.0405, 0.03645, 0.0164025, 0.01476225, 0.0066430125]),
+    ([("StepLR", dict(step_size=2, gamma=0.5))], 1.0, [1.0, 0.5, 0.5, 0.25]),
+    ([("ExponentialLR", dict(gamma=0.5))], 1.0, [0.5, 0.25, 0.125]),
+    # the cosine of T_max = 4 rescaled to start at 1.0 (the closed form with base_lr = 1.0) down to
+    # the bottom; just past it the climb is base_lr·(1 − cos(π/4))/2 with base_lr = 0.1 (as PyTorch)
+    ([("CosineAnnealingLR", dict(T_max=4))], 1.0, [0.85355339059, 0.5, 0.14644660941, 0.0, 0.014644660941]),
+]
+
+
+@pytest.mark.parametrize("specs, manual_lr, expected", HAND_STEPWISE,
+                         ids=[f"{'+'.join(n for n, _ in s)}-lr={m}" for s, m, _ in HAND_STEPWISE])
+def test_step_by_step_hand_computed(specs, manual_lr, expected):
+    opt = optim.SGD([Value(0.0)], lr=0.1)
+    scheds = [getattr(optim.lr_scheduler, name)(opt, **options) for name, options in specs]
+    if manual_lr is not None:
+        opt.param_groups[0]["lr"] = manual_lr
+    lrs = []
+    for _ in expected:
+        opt.step()
+        for sched in scheds:
+            sched.step()
+        lrs.append(opt.param_groups[0]["lr"])
+    np.testing.assert_allclose(lrs, expected, rtol=1e-10, atol=1e-12)
+    assert scheds[-1].get_last_lr() == [lrs[-1]]
+
+
+ALONE = [
     ("StepLR", dict(step_size=3, gamma=0.5)),
     ("StepLR", dict(step_size=7, gamma=0.9)),
     ("ExponentialLR", dict(gamma=0.9)),
@@ -108,20 +142,79 @@ TORCH_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("name, options", TORCH_ROWS, ids=[f"{n}-{o}" for n, o in TORCH_ROWS])
-def test_matches_torch(name, options):
+@pytest.mark.parametrize("name, options", ALONE, ids=[f"{n}-{o}" for n, o in ALONE])
+def test_alone_step_by_step_equals_the_closed_form(name, options):
+    opt = optim.SGD([{"params": [Value(0.0)], "lr": 0.1}, {"params": [Value(0.0)], "lr": 0.03}])
+    sched = getattr(optim.lr_scheduler, name)(opt, **options)
+    for epoch in range(3 * options.get("T_max", 10)):  # past T_max too: the cosine climbs back
+        np.testing.assert_allclose(sched.get_last_lr(), sched._get_closed_form_lr(), rtol=1e-9, atol=1e-12,
+                                   err_msg=f"epoch {epoch}")
+        sched.step()
+
+
+# (schedulers on one optimizer, (epoch, lr) set by hand in group 0 before that epoch's steps, or None)
+TORCH_ROWS = [([row], None) for row in ALONE] + [
+    ([("ExponentialLR", dict(gamma=0.9)), ("StepLR", dict(step_size=2, gamma=0.5))], None),
+    ([("StepLR", dict(step_size=3, gamma=0.5)), ("ExponentialLR", dict(gamma=0.9))], None),
+    ([("CosineAnnealingLR", dict(T_max=5)), ("ExponentialLR", dict(gamma=0.9))], None),
+    ([("ExponentialLR", dict(gamma=0.95)), ("CosineAnnealingLR", dict(T_max=4, eta_min=1e-3))], None),
+    ([("StepLR", dict(step_size=2, gamma=0.5)), ("CosineAnnealingLR", dict(T_max=3))], None),
+    ([("StepLR", dict(step_size=2, gamma=0.5))], (0, 1.0)),
+    ([("StepLR", dict(step_size=3, gamma=0.5))], (4, 0.5)),
+    ([("ExponentialLR", dict(gamma=0.9))], (3, 0.5)),
+    ([("CosineAnnealingLR", dict(T_max=6))], (2, 0.5)),
+    ([("CosineAnnealingLR", dict(T_max=3, eta_min=0.01))], (4, 0.2)),  # just past the bottom
+]
+
+
+def _lr_trajectory(opt, module, specs, manual, epochs):
+    """The groups' learning rates after each of `epochs` epochs (and the last scheduler's view)."""
+    scheds = [getattr(module, name)(opt, **options) for name, options in specs]
+    lrs = []
+    for epoch in range(epochs):
+        if manual is not None and manual[0] == epoch:
+            opt.param_groups[0]["lr"] = manual[1]
+        opt.step()
+        for sched in scheds:
+            sched.step()
+        lrs.append([group["lr"] for group in opt.param_groups] + scheds[-1].get_last_lr())
+    return lrs
+
+
+@pytest.mark.parametrize("specs, manual", TORCH_ROWS,
+                         ids=[f"{'+'.join(f'{n}{o}' for n, o in s)}-manual={m}" for s, m in TORCH_ROWS])
+def test_matches_torch(specs, manual):
     torch = pytest.importorskip("torch")
     ours_opt = optim.SGD([{"params": [Value(0.0)], "lr": 0.1}, {"params": [Value(0.0)], "lr": 0.03}])
     p, q = torch.zeros(1, requires_grad=True), torch.zeros(1, requires_grad=True)
     their_opt = torch.optim.SGD([{"params": [p], "lr": 0.1}, {"params": [q], "lr": 0.03}])
-    ours = getattr(optim.lr_scheduler, name)(ours_opt, **options)
-    theirs = getattr(torch.optim.lr_scheduler, name)(their_opt, **options)
-    for epoch in range(3 * options.get("T_max", 10)):  # past T_max too: the cosine climbs back
-        np.testing.assert_allclose(ours.get_last_lr(), theirs.get_last_lr(), rtol=1e-9, atol=1e-12,
-                                   err_msg=f"epoch {epoch}")
-        their_opt.step()
-        ours.step()
-        theirs.step()
+    epochs = 3 * max(options.get("T_max", 10) for _, options in specs)  # past T_max: the cosine climbs back
+    ours = _lr_trajectory(ours_opt, optim.lr_scheduler, specs, manual, epochs)
+    theirs = _lr_trajectory(their_opt, torch.optim.lr_scheduler, specs, manual, epochs)
+    for epoch, (a, b) in enumerate(zip(ours, theirs), start=1):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12, err_msg=f"epoch {epoch}")
+
+
+@pytest.mark.parametrize("name, options", [
+    ("StepLR", dict(step_size=2, gamma=0.5)),  # resumes at epoch 4, a multiple of step_size
+    ("StepLR", dict(step_size=3, gamma=0.5)),
+    ("ExponentialLR", dict(gamma=0.9)),
+    ("CosineAnnealingLR", dict(T_max=5, eta_min=0.01)),
+])
+def test_resuming_with_last_epoch_matches_torch(name, options):
+    torch = pytest.importorskip("torch")
+    ours_opt = optim.SGD([Value(0.0)], lr=0.3)
+    their_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.3)
+    lrs = []
+    for opt, module in [(ours_opt, optim.lr_scheduler), (their_opt, torch.optim.lr_scheduler)]:
+        opt.param_groups[0]["initial_lr"] = 1.0
+        sched = getattr(module, name)(opt, last_epoch=3, **options)
+        lrs.append([sched.get_last_lr()[0]])
+        for _ in range(12):
+            opt.step()
+            sched.step()
+            lrs[-1].append(sched.get_last_lr()[0])
+    np.testing.assert_allclose(*lrs, rtol=1e-9, atol=1e-12)
 
 
 def test_cosine_closed_form_is_the_documented_formula():
