@@ -256,7 +256,8 @@ def _class_targets(input: Tensor, target, op: str) -> np.ndarray:
         raise ValueError(f"{op}: expected input of shape (N, C), got {input.shape}")
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype}")
+        raise TypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype} "
+                        "(tensor([...]) of a list makes float32: pass dtype=np.int64, or a list or int array)")
     n, c = input.shape
     if t.shape != (n,):
         raise ValueError(

@@ -148,6 +148,9 @@ def test_activation_values():
     np.testing.assert_allclose(nn.GELU()(x).data, [v * 0.5 * (1 + erf(v / np.sqrt(2))) for v in x.data])
     s = nn.Softmax(dim=0)(x).data
     np.testing.assert_allclose(s, np.exp(x.data) / np.exp(x.data).sum())
+    np.testing.assert_allclose(nn.LogSoftmax(dim=0)(x).data, x.data - np.log(np.exp(x.data).sum()))
+    tanh_gelu = [0.5 * v * (1 + np.tanh(np.sqrt(2 / np.pi) * (v + 0.044715 * v**3))) for v in x.data]
+    np.testing.assert_allclose(nn.GELU(approximate="tanh")(x).data, tanh_gelu)
 
 
 def test_activation_gradients_at_zero_follow_pytorch():

@@ -113,6 +113,20 @@ def test_cross_entropy_is_finite_at_huge_logits(dtype):
     assert loss.dtype == dtype
 
 
+def test_log_softmax_and_nll_values_by_hand():
+    x = np.array([[1.0, 2.0, 3.0], [0.5, 0.5, -1.0]])
+    log_p = x - np.log(np.exp(x).sum(axis=1, keepdims=True))
+    np.testing.assert_allclose(F.log_softmax(Tensor(x), axis=1).data, log_p)
+    t = np.array([2, 0])
+    assert F.nll_loss(Tensor(log_p), t).item() == pytest.approx(-(log_p[0, 2] + log_p[1, 0]) / 2)
+    assert F.nll_loss(Tensor(log_p), t, reduction="sum").item() == pytest.approx(-(log_p[0, 2] + log_p[1, 0]))
+
+
+def test_float_targets_error_suggests_an_integer_dtype():
+    with pytest.raises(TypeError, match="dtype=np.int64"):
+        F.cross_entropy(logits(), Tensor([0, 2, 1, 2]))
+
+
 def test_cross_entropy_accepts_tensor_and_list_targets():
     x = logits()
     a = F.cross_entropy(x, TARGETS).item()
