@@ -498,9 +498,6 @@ class ModuleList(_ModuleSequence):
         items.insert(index, module)
         self._reset(items)
 
-    def forward(self, *args, **kwargs):
-        raise NotImplementedError("ModuleList is not callable: iterate over it in your forward()")
-
     def __repr__(self) -> str:
         # Runs of identical modules are shown once, "(0-2): 3 x Linear(...)", as in PyTorch 2.
         reprs = [repr(module) for module in self]

@@ -56,9 +56,9 @@ class LRScheduler(abc.ABC):
     def get_lr(self) -> list[float]:
         """The learning rates of the groups at epoch ``last_epoch``, from their current ``lr``."""
 
+    @abc.abstractmethod
     def _get_closed_form_lr(self) -> list[float]:
         """The learning rates at epoch ``last_epoch`` from ``base_lrs`` alone (the documented formula)."""
-        raise NotImplementedError
 
     def _current_lrs(self) -> list[float]:
         return [group["lr"] for group in self.optimizer.param_groups]
