@@ -29,12 +29,9 @@ def _as_array(data, dtype=None) -> np.ndarray:
         data = data.data
     if dtype is not None:
         return np.array(data, dtype=dtype)
-    if isinstance(data, np.ndarray | np.generic):
-        arr = np.array(data)
-    else:
-        arr = np.array(data)
-        if arr.dtype.kind in "biuf":
-            arr = arr.astype(np.float32)
+    arr = np.array(data)
+    if not isinstance(data, np.ndarray | np.generic) and arr.dtype.kind in "biuf":
+        arr = arr.astype(np.float32)
     if arr.dtype.kind not in "biuf":
         raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} of dtype {arr.dtype}")
     return arr
