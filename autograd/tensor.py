@@ -80,7 +80,7 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_local", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_local", "_version", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -94,6 +94,7 @@ class Tensor:
         self._op = ""
         self._parents = ()
         self._local = None  # one vjp per parent
+        self._version = 0  # bumped by every in-place write the library makes
 
     # ---- making results ------------------------------------------------------------------------
 
@@ -108,6 +109,7 @@ class Tensor:
         out.requires_grad = False
         out._parents = ()
         out._local = None
+        out._version = 0
         if GradMode.enabled:
             for p in parents:
                 if p.requires_grad:
