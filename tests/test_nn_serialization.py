@@ -1,12 +1,14 @@
 """nn.save / nn.load: .npz round trip, never pickle, foreign files rejected."""
 
+import json
 import pickle
 
 import numpy as np
 import pytest
 
 import nn
-from autograd import Tensor, manual_seed
+import optim
+from autograd import Tensor, Value, manual_seed
 
 MARKER = nn.serialization.MARKER
 
@@ -33,10 +35,14 @@ def test_save_load_round_trip(tmp_path):
 
 
 def test_checkpoint_is_a_plain_npz_without_pickle(tmp_path):
+    """Any numpy opens it without pickle; the marker is JSON naming the format and every entry."""
     path = tmp_path / "m.npz"
     nn.save(model().state_dict(), path)
     with np.load(path, allow_pickle=False) as archive:
-        assert "state/0.weight" in archive.files and int(archive[nn.serialization.MARKER]) == 2
+        description = json.loads(archive[MARKER].tobytes().decode())
+        assert description["format"] == 3
+        assert sorted(archive.files) == sorted([MARKER, *description["entries"]])
+        assert len(description["entries"]) == len(model().state_dict())
 
 
 @pytest.mark.parametrize("write", [
@@ -65,9 +71,23 @@ def test_missing_file_is_file_not_found(tmp_path):
         nn.load(tmp_path / "nope.npz")
 
 
-def test_save_rejects_non_arrays(tmp_path):
-    with pytest.raises(TypeError, match="numeric"):
-        nn.save({"w": "text"}, tmp_path / "x.npz")
+@pytest.mark.parametrize("obj, message", [
+    ({"w": np.array([{"a": 1}], dtype=object)}, "dtype object"),
+    ({"w": np.array(["text"])}, "dtype <U4"),
+    ({"w": {1, 2}}, "is a set"),
+    ({"w": object()}, "is a object"),
+    ({"w": model()}, r"nn.save\(model.state_dict\(\), path\)"),
+    (model(), r"nn.save\(model.state_dict\(\), path\)"),
+    ({"opt": optim.SGD([Value(0.0)])}, r"is a SGD \(save its .state_dict\(\)\)"),
+    ({np.ones(2).tobytes(): 1}, "is a bytes"),
+    ({"w": [1, (2, {"x": b"raw"})]}, r"obj\['w'\]\[1\]\[1\]\['x'\] is a bytes"),
+], ids=["object array", "str array", "set", "object", "module inside", "module", "optimizer", "bytes key",
+        "where"])
+def test_save_rejects_what_it_cannot_store(tmp_path, obj, message):
+    path = tmp_path / "x.npz"
+    with pytest.raises(TypeError, match=message):
+        nn.save(obj, path)
+    assert list(tmp_path.iterdir()) == []  # checked before anything is written
 
 
 def test_any_string_key_round_trips(tmp_path):
@@ -78,11 +98,30 @@ def test_any_string_key_round_trips(tmp_path):
     loaded = nn.load(tmp_path / "keys.npz")
     assert list(loaded) == keys
     for i, key in enumerate(keys):
-        np.testing.assert_array_equal(loaded[key].data, i)
+        assert type(loaded[key]) is np.ndarray and loaded[key].dtype == np.int64
+        np.testing.assert_array_equal(loaded[key], [i, i])
 
 
-def test_other_format_versions_are_named(tmp_path):
-    path = tmp_path / "v1.npz"
-    np.savez(path.open("wb"), **{MARKER: np.array(1), "w": np.ones(2)})  # format 1: keys without prefix
-    with pytest.raises(ValueError, match="format 1; this seedgrad reads format 2"):
+@pytest.mark.parametrize("marker, message", [
+    (np.array(1), "has checkpoint format 1; this seedgrad reads formats 2 and 3$"),
+    (np.array(0), "has checkpoint format 0; this seedgrad reads formats 2 and 3$"),
+    (np.frombuffer(b'{"format": 4, "entries": [], "tree": null}', np.uint8),
+     r"has checkpoint format 4; .* \(written by a newer seedgrad: upgrade seedgrad to read it\)"),
+    (np.frombuffer(b'{"format": 99, "new_layout": true}', np.uint8), "has checkpoint format 99"),
+])
+def test_other_format_versions_are_named(tmp_path, marker, message):
+    path = tmp_path / "other.npz"
+    np.savez(path.open("wb"), **{MARKER: marker, "w": np.ones(2)})
+    with pytest.raises(ValueError, match=message):
         nn.load(path)
+
+
+def test_format_2_checkpoints_still_load(tmp_path):
+    """Format 2 (a flat state_dict under "state/") was written by the previous release."""
+    path = tmp_path / "v2.npz"
+    weight, count = np.arange(6, dtype=np.float32).reshape(2, 3), np.array(4, dtype=np.int64)
+    np.savez(path.open("wb"), **{MARKER: np.array(2), "state/0.weight": weight, "state/1.n": count})
+    loaded = nn.load(path)
+    assert list(loaded) == ["0.weight", "1.n"] and all(type(v) is Tensor for v in loaded.values())
+    assert loaded["0.weight"].dtype == np.float32 and np.array_equal(loaded["0.weight"].data, weight)
+    assert loaded["1.n"].dtype == np.int64 and int(loaded["1.n"].item()) == 4
