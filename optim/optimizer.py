@@ -9,6 +9,9 @@ The base owns everything that is the same for all optimizers:
 - validation of hyperparameters (PyTorch's messages: ``ValueError: Invalid learning rate: -1.0``);
 - ``zero_grad``, ``step``, ``add_param_group``, ``state_dict`` and ``load_state_dict`` (both ``step``
   and ``load_state_dict`` check everything before changing anything, so a failure changes nothing);
+- skipping, at ``step``, parameters that do not require a gradient or have none (frozen layers);
+- bumping a Tensor parameter's ``_version`` at every in-place write, so that a graph which saved the
+  old values raises at ``backward()`` instead of giving a silently wrong gradient;
 - the two gradient modifications every optimizer offers, applied before its own rule:
   ``maximize`` (g ← −g) and weight decay (L2: g ← g + λθ, or decoupled: θ ← θ − γλθ).
 
@@ -28,7 +31,7 @@ from __future__ import annotations
 import abc
 import math
 import numbers
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -60,12 +63,30 @@ def check_hyperparameters(options: dict[str, Any]) -> None:
                     raise ValueError(f"Invalid beta parameter at index {i}: {beta}")
         elif name in _RANGES:
             what, low, high = _RANGES[name]
-            if not low <= value <= high:
+            # `not`: NaN is rejected too; a string would raise TypeError in the comparison
+            if not (isinstance(value, numbers.Real) and not isinstance(value, bool) and low <= value <= high):
                 raise ValueError(f"Invalid {what}: {value}")
 
 
 def _is_param(x: Any) -> bool:
     return hasattr(x, "data") and hasattr(x, "grad")
+
+
+def _skipped(param: Any) -> bool:
+    """Whether `step` leaves `param` alone: frozen (``requires_grad=False``) or unused (no ``.grad``).
+
+    PyTorch only looks at ``.grad is None``, which is the same in the usual freezing recipe (freeze,
+    then ``zero_grad()``); we also skip a frozen parameter that still holds an old gradient, so that
+    freezing alone is enough. A Value has no ``requires_grad`` and always a gradient (0.0 at first).
+    """
+    return param.grad is None or not getattr(param, "requires_grad", True)
+
+
+def _bump_version(param: Any) -> None:
+    """Record an in-place write to a Tensor's array: backward() then refuses graphs that saved the
+    old values. A Value is given a new float (not changed in place) and has no version."""
+    if hasattr(param, "_version"):
+        param._version += 1
 
 
 def _check_param(param: Any) -> None:
@@ -75,9 +96,6 @@ def _check_param(param: Any) -> None:
     if not isinstance(param.data, np.ndarray | numbers.Real):
         raise TypeError(f"optimizer: a parameter's .data must be a numpy array or a number, "
                         f"got {type(param.data).__name__}")
-    if getattr(param, "requires_grad", True) is False:
-        raise ValueError("optimizer: can't optimize a Tensor that does not require grad; "
-                         "create it with requires_grad=True")
     if getattr(param, "_parents", ()):
         raise ValueError("can't optimize a non-leaf Tensor (a result of operations); optimize the leaves "
                          "it was computed from")
@@ -147,7 +165,9 @@ class Optimizer(abc.ABC):
                     param.grad.fill(0)
 
     def step(self, closure: Callable[[], Any] | None = None) -> Any:
-        """Update every parameter that has a gradient, once; return ``closure()``'s loss if given.
+        """Update every parameter that requires and has a gradient, once; return ``closure()``'s loss
+        if given. Frozen (``requires_grad=False``) and unused (``.grad is None``) parameters are skipped
+        entirely: no update, no weight decay, no state, no step count (as PyTorch).
 
         ``closure`` re-evaluates the model and returns the loss (it should zero the gradients and
         call ``backward``); it runs with gradient recording on, even inside ``no_grad()``.
@@ -160,7 +180,7 @@ class Optimizer(abc.ABC):
         for group in self.param_groups:
             lr, weight_decay = group["lr"], group.get("weight_decay", 0)
             for param in group["params"]:
-                if param.grad is None:  # unused in the loss: no update, no state (as PyTorch)
+                if _skipped(param):
                     continue
                 scalar = not isinstance(param.data, np.ndarray)
                 p = _as_array(param)  # a Tensor's own array (changed in place), a Value's copy (written back)
@@ -174,11 +194,14 @@ class Optimizer(abc.ABC):
                 if weight_decay != 0:
                     if group.get("decoupled_weight_decay", False):  # AdamW
                         p *= 1 - lr * weight_decay  # θ ← θ − γλθ
+                        _bump_version(param)
                     else:
                         g = g + weight_decay * p  # g ← g + λθ
                 self._update(p, g, state, group)
                 if scalar:
                     param.data = float(p[0])
+                else:
+                    _bump_version(param)
         return loss
 
     def _check_gradients(self) -> None:
@@ -192,7 +215,7 @@ class Optimizer(abc.ABC):
         for i, group in enumerate(self.param_groups):
             for j, param in enumerate(group["params"]):
                 grad, where = param.grad, f"parameter {j} of param_groups[{i}]"
-                if grad is None:
+                if _skipped(param):
                     continue
                 if not isinstance(param.data, np.ndarray):  # a Value
                     if not isinstance(grad, numbers.Real) or isinstance(grad, bool):
@@ -212,7 +235,9 @@ class Optimizer(abc.ABC):
     def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
         """The state of a parameter before its first update (arrays like ``p``, usually zeros).
 
-        Its keys, and ``"step"``, are also what `load_state_dict` requires of a saved state.
+        Its keys, and ``"step"``, are also what `load_state_dict` accepts in a saved state: a key whose
+        value is an array is required and must be an array like ``p``; a key whose value is None
+        (a buffer made at the first update, like SGD's momentum) may be None or such an array.
         """
         return {}
 
@@ -239,57 +264,99 @@ class Optimizer(abc.ABC):
     def load_state_dict(self, state_dict: dict[str, Any]) -> None:
         """Restore a `state_dict` (onto this optimizer's own parameters, matched by position).
 
-        Raises ``ValueError`` if it comes from another optimizer or from other parameters (different
-        groups, counts or shapes); then nothing is changed.
+        Everything is checked before anything changes: a state dict from another optimizer or from
+        other parameters (different groups, counts or shapes), invalid hyperparameters, or a state
+        entry of the wrong kind (a list or a number where an array of the parameter's shape belongs,
+        a ``step`` that is not a count, an unknown key) raise ``ValueError`` naming the entry, and
+        then the optimizer is exactly as before.
         """
         name = type(self).__name__
+        prefix = f"{name}.load_state_dict"
         try:
             saved_name, saved_state, saved_groups = (state_dict["optimizer"], state_dict["state"],
                                                      state_dict["param_groups"])
         except (KeyError, TypeError):
-            raise ValueError(f"{name}.load_state_dict: not an optimizer state dict (needs 'optimizer', "
+            raise ValueError(f"{prefix}: not an optimizer state dict (needs 'optimizer', "
                              "'state' and 'param_groups')") from None
         if saved_name != name:
-            raise ValueError(f"{name}.load_state_dict: the state dict is from {saved_name}, not {name}")
+            raise ValueError(f"{prefix}: the state dict is from {saved_name}, not {name}")
+        if not isinstance(saved_groups, list | tuple) or not all(isinstance(g, Mapping) for g in saved_groups):
+            raise ValueError(f"{prefix}: 'param_groups' must be a list of dicts, got {saved_groups!r}")
+        if not isinstance(saved_state, Mapping):
+            raise ValueError(f"{prefix}: 'state' must be a dict, got {type(saved_state).__name__}")
         if len(saved_groups) != len(self.param_groups):
-            raise ValueError(f"{name}.load_state_dict: loaded state dict has {len(saved_groups)} parameter "
+            raise ValueError(f"{prefix}: loaded state dict has {len(saved_groups)} parameter "
                              f"groups, this optimizer has {len(self.param_groups)}")
         params, groups = {}, {}
         for i, (saved, group) in enumerate(zip(saved_groups, self.param_groups)):
-            if len(saved["params"]) != len(group["params"]):
-                raise ValueError(f"{name}.load_state_dict: parameter group {i} has {len(saved['params'])} "
+            indices = saved.get("params")
+            if not isinstance(indices, list | tuple) or not all(_is_index(k) for k in indices):
+                raise ValueError(f"{prefix}: group {i}'s 'params' must be a list of parameter indices, "
+                                 f"got {indices!r}")
+            if len(indices) != len(group["params"]):
+                raise ValueError(f"{prefix}: parameter group {i} has {len(indices)} "
                                  f"parameters in the state dict, {len(group['params'])} here")
+            if any(k in params for k in indices) or len(set(indices)) != len(indices):
+                raise ValueError(f"{prefix}: group {i} repeats a parameter index: {list(indices)}")
             missing = set(self.defaults) - set(saved)
             if missing:
-                raise ValueError(f"{name}.load_state_dict: group {i} lacks the options {sorted(missing)}")
+                raise ValueError(f"{prefix}: group {i} lacks the options {sorted(missing)}")
             try:
                 check_hyperparameters(saved)
             except ValueError as error:
-                raise ValueError(f"{name}.load_state_dict: group {i}: {error}") from None
-            params.update(zip(saved["params"], group["params"]))
+                raise ValueError(f"{prefix}: group {i}: {error}") from None
+            params.update(zip(indices, group["params"]))
             # the group as it will be after loading (its options decide the state, e.g. amsgrad)
-            groups.update((index, {**group, **saved}) for index in saved["params"])
+            groups.update((index, {**group, **saved}) for index in indices)
         state = {}
         for index, saved in saved_state.items():
             if index not in params:
-                raise ValueError(f"{name}.load_state_dict: state for parameter {index}, which does not exist")
+                raise ValueError(f"{prefix}: state for parameter {index!r}, which does not exist")
             param = params[index]
-            shape = np.shape(param.data) or (1,)
+            self._check_saved_state(index, saved, param, groups[index])
             dtype = param.data.dtype if isinstance(param.data, np.ndarray) else np.dtype(np.float64)
-            # The keys a fresh state would have: without one the next step would raise KeyError.
-            missing = {"step", *self._init_state(_as_array(param), groups[index])} - set(saved)
-            if missing:
-                raise ValueError(f"{name}.load_state_dict: the state of parameter {index} lacks "
-                                 f"{sorted(missing)}")
-            for key, value in saved.items():
-                if isinstance(value, np.ndarray) and value.shape != shape:
-                    raise ValueError(f"{name}.load_state_dict: state '{key}' of parameter {index} has shape "
-                                     f"{value.shape}, the parameter has shape {shape}")
             state[param] = _copy_state(saved, dtype)
         # Everything checked: now change the optimizer.
         for saved, group in zip(saved_groups, self.param_groups):
             group.update({k: v for k, v in saved.items() if k != "params"})
         self.state = state
+
+    def _check_saved_state(self, index: int, saved: Any, param: Any, group: dict[str, Any]) -> None:
+        """Raise ``ValueError`` naming the first entry of one saved parameter state that the next
+        `step` could not use (or would use wrongly: numpy would broadcast a number or a list).
+
+        The entries a fresh state has decide (see `_init_state`): arrays must be arrays of the
+        parameter's shape (a Value's: (1,)) with real numbers, None-valued buffers may be None or such
+        an array, ``step`` must be a count; any other key is refused.
+        """
+        where = f"{type(self).__name__}.load_state_dict: the state of parameter {index}"
+        if not isinstance(saved, Mapping):
+            raise ValueError(f"{where} must be a dict, got {type(saved).__name__}")
+        fresh = self._init_state(_as_array(param), group)
+        missing = {"step", *(k for k, v in fresh.items() if v is not None)} - set(saved)
+        if missing:
+            raise ValueError(f"{where} lacks {sorted(missing)}")
+        shape = np.shape(param.data) or (1,)
+        for key, value in saved.items():
+            if key == "step":
+                if not (isinstance(value, numbers.Real) and not isinstance(value, bool)
+                        and math.isfinite(value) and value >= 0 and value == int(value)):
+                    raise ValueError(f"{where}: 'step' must be a whole number >= 0 (the count of steps "
+                                     f"taken), got {value!r}")
+            elif key not in fresh:
+                raise ValueError(f"{where} has the unexpected entry {key!r} (a {type(self).__name__} "
+                                 f"state has {sorted({'step', *fresh})})")
+            elif value is None and fresh[key] is None:
+                continue
+            elif not isinstance(value, np.ndarray):
+                raise ValueError(f"{where}: state {key!r} must be a numpy array of shape {shape}, got "
+                                 f"{type(value).__name__} {value!r:.60}")
+            elif value.shape != shape:
+                raise ValueError(f"{type(self).__name__}.load_state_dict: state '{key}' of parameter {index} "
+                                 f"has shape {value.shape}, the parameter has shape {shape}")
+            elif value.dtype.kind not in "iuf":
+                raise ValueError(f"{where}: state {key!r} has dtype {value.dtype}; it must hold real numbers "
+                                 f"(it is cast to the parameter's dtype)")
 
     def __repr__(self) -> str:
         lines = [f"{type(self).__name__} ("]
@@ -297,6 +364,10 @@ class Optimizer(abc.ABC):
             lines.append(f"Parameter Group {i}")
             lines += [f"    {key}: {value}" for key, value in sorted(group.items()) if key != "params"]
         return "\n".join(lines + [")"])
+
+
+def _is_index(k: Any) -> bool:
+    return isinstance(k, numbers.Integral) and not isinstance(k, bool)
 
 
 def _as_array(param: Any) -> np.ndarray:

@@ -51,10 +51,14 @@ class SGD(Optimizer):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 
+    def _init_state(self, p: np.ndarray, group: dict[str, Any]) -> dict[str, Any]:
+        # None until the first step with momentum sets b₁ = g (PyTorch's state: None without momentum)
+        return {"momentum_buffer": None}
+
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         mu = group["momentum"]
         if mu != 0:
-            b = state.get("momentum_buffer")
+            b = state["momentum_buffer"]
             if b is None:
                 b = state["momentum_buffer"] = g.copy()  # b₁ = g
             else:
