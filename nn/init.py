@@ -1,6 +1,7 @@
 """Weight initialization schemes (PyTorch's ``torch.nn.init``, plus LeCun's).
 
-Each function fills ``tensor.data`` in place (no graph is recorded) and returns the tensor. Random
+Each function fills ``tensor.data`` in place (no graph is recorded; the tensor's ``_version`` is
+bumped, so a graph that used the old values refuses to backpropagate) and returns the tensor. Random
 ones draw from `generator` (a ``numpy.random.Generator``) or, by default, from the generator seeded
 by ``autograd.manual_seed``.
 
@@ -92,9 +93,12 @@ def _fan(tensor: Tensor, mode: str) -> int:
 
 
 def _fill(tensor: Tensor, values) -> Tensor:
-    """Write `values` into the tensor's array in place (keeping its dtype), outside any graph."""
+    """Write `values` into the tensor's array in place (keeping its dtype), outside any graph, and
+    bump its version: a graph that saved the old values then raises at backward() instead of
+    computing a gradient from values that are gone."""
     with no_grad():
         tensor.data[...] = values
+    tensor._version += 1
     return tensor
 
 

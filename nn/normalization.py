@@ -71,6 +71,8 @@ class _BatchNorm(Module):
             self.running_mean.data[...] = 0
             self.running_var.data[...] = 1
             self.num_batches_tracked.data[...] = 0
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                buffer._version += 1  # changed in place
 
     def forward(self, x: Tensor) -> Tensor:
         x = x if isinstance(x, Tensor) else Tensor(x)
@@ -94,6 +96,9 @@ class _BatchNorm(Module):
                          training=use_batch_stats, momentum=momentum, eps=self.eps)
         if update:  # only after a successful forward: a rejected input changes nothing
             self.num_batches_tracked.data += 1
+            # F.batch_norm updated the running statistics in place: record it in their versions
+            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
+                buffer._version += 1
         return y
 
     def extra_repr(self) -> str:

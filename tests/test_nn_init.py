@@ -121,3 +121,42 @@ def test_initializers_work_on_parameters_without_recording_a_graph():
 def test_initializer_errors(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# Every initializer writes into the tensor in place, so each must bump its version exactly once (a graph
+# that saved the old weights then refuses to backpropagate); one row per public initializer.
+WRITERS = [
+    ("uniform_", lambda t: init.uniform_(t, -1, 1)),
+    ("normal_", lambda t: init.normal_(t)),
+    ("constant_", lambda t: init.constant_(t, 0.5)),
+    ("zeros_", init.zeros_),
+    ("ones_", init.ones_),
+    ("xavier_uniform_", init.xavier_uniform_),
+    ("xavier_normal_", init.xavier_normal_),
+    ("kaiming_uniform_", init.kaiming_uniform_),
+    ("kaiming_normal_", init.kaiming_normal_),
+    ("lecun_uniform_", init.lecun_uniform_),
+    ("lecun_normal_", init.lecun_normal_),
+]
+
+
+def test_version_table_covers_every_initializer():
+    public = {name for name in dir(init) if name.endswith("_") and not name.startswith("_")}
+    assert public == {name for name, _ in WRITERS}
+
+
+@pytest.mark.parametrize("fill", [f for _, f in WRITERS], ids=[n for n, _ in WRITERS])
+def test_initializers_bump_the_version_once(fill):
+    weight = nn.Parameter(np.full((3, 4), 7.0, dtype=np.float32))
+    assert weight._version == 0
+    fill(weight)
+    assert weight._version == 1 and not (weight.data == 7.0).all()  # written, and counted once
+    fill(weight)
+    assert weight._version == 2
+
+
+def test_rejected_initializer_call_keeps_the_version():
+    bias = nn.Parameter(np.zeros(4, dtype=np.float32))
+    with pytest.raises(ValueError, match="fewer than 2 dimensions"):
+        init.kaiming_uniform_(bias)
+    assert bias._version == 0 and (bias.data == 0).all()
