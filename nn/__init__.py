@@ -8,9 +8,24 @@
 
 from . import data, functional, init, scalar, utils
 from .dropout import Dropout
-from .layers import GELU, Flatten, Identity, LeakyReLU, Linear, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
-from .losses import BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
-from .module import IncompatibleKeys, Module, ModuleList, Parameter, Sequential, StateDictError
+from .layers import (
+    ELU,
+    GELU,
+    Flatten,
+    Identity,
+    LeakyReLU,
+    Linear,
+    LogSoftmax,
+    ReLU,
+    Sigmoid,
+    SiLU,
+    Softmax,
+    Softplus,
+    Tanh,
+    Unflatten,
+)
+from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELoss, NLLLoss
+from .module import IncompatibleKeys, Module, ModuleDict, ModuleList, Parameter, Sequential, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .serialization import load, save
 
@@ -19,16 +34,21 @@ __all__ = [
     "Parameter",
     "Sequential",
     "ModuleList",
+    "ModuleDict",
     "IncompatibleKeys",
     "StateDictError",
     "Linear",
     "Flatten",
+    "Unflatten",
     "Identity",
     "ReLU",
     "Tanh",
     "Sigmoid",
     "LeakyReLU",
     "GELU",
+    "SiLU",
+    "ELU",
+    "Softplus",
     "Softmax",
     "LogSoftmax",
     "Dropout",
@@ -39,6 +59,7 @@ __all__ = [
     "L1Loss",
     "CrossEntropyLoss",
     "NLLLoss",
+    "BCELoss",
     "BCEWithLogitsLoss",
     "save",
     "load",

@@ -372,3 +372,99 @@ def binary_cross_entropy_with_logits(input: Tensor, target, *, reduction: str = 
         (x, y),
         (lambda g: g * scale * (sig - yd), lambda g: g * scale * -xd),
     )
+
+
+# ==== activations and BCE added for nn.SiLU / ELU / Softplus / BCELoss ==========================
+# Composites of existing Tensor ops (no backward of their own). Kept as one block, apart from the
+# losses above, so that other changes to this file do not collide with it.
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    """SiLU (swish): x·σ(x); d/dx = σ(x)·(1 + x·(1 − σ(x))). ``inplace`` is accepted but computed
+    out of place (see `relu`)."""
+    x = _tensor(input)
+    return x * x.sigmoid()
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    """ELU: x if x > 0 else α·(eˣ − 1) (Clevert, Unterthiner & Hochreiter 2016); the slope at 0 is α,
+    as PyTorch. ``inplace`` is accepted but computed out of place (see `relu`)."""
+    x = _tensor(input)
+    # eˣ of min(x, 0): the branch not taken never overflows, so its zero gradient stays 0 (not 0·∞).
+    return where(x.data > 0, x, alpha * (x.clip(max=0.0).exp() - 1.0))
+
+
+def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tensor:
+    """softplus(x) = (1/β)·log(1 + e^(βx)), and x itself where βx > threshold (as PyTorch: there the
+    two agree to rounding); d/dx = σ(βx)."""
+    x = _tensor(input)
+    if hasattr(x, "softplus"):  # the engine's primitive (log1p-accurate for very negative βx)
+        return x.softplus(beta, threshold)
+    z = x * beta
+    # e^(βx) of min(βx, threshold): the branch not taken stays finite, so its zero gradient stays 0.
+    return where(z.data > threshold, x, (1.0 + z.clip(max=threshold).exp()).log() * (1.0 / beta))
+
+
+class InputRangeError(RuntimeError, ValueError):
+    """An input outside the values an op accepts (probabilities outside [0, 1]). A RuntimeError as in
+    PyTorch, and a ValueError: bad input."""
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` arguments, mapped to `reduction` as PyTorch does."""
+    if size_average is None and reduce is None:
+        return reduction
+    import warnings
+
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction instead.",
+                  UserWarning, stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
+def _log_at_least_minus_100(p: Tensor) -> Tensor:
+    """max(log p, −100), PyTorch's clamp in binary_cross_entropy, with a zero (not NaN) gradient
+    where p = 0; NaN stays NaN."""
+    positive = ~(p.data <= 0)
+    return where(positive, where(positive, p, 1.0).log().clip(min=-100.0), -100.0)
+
+
+def binary_cross_entropy(
+    input: Tensor, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets y (same shape):
+
+        ℓ = −w·[y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)],
+
+    the clamp at −100 (PyTorch's) keeps ℓ finite at p = 0 or 1. Then averaged (``reduction="mean"``),
+    summed or returned per element (``"none"``); `weight` w broadcasts to the target's shape.
+    dℓ/dp = w·(p − y)/(p(1 − p)) inside the clamp. For logits use `binary_cross_entropy_with_logits`:
+    it is stable where σ saturates.
+    """
+    # NOTE: composed. Where p is exactly 0 or 1 the clamped term gets a zero gradient, where PyTorch's
+    # fused backward divides by max(p(1 − p), 1e-12); through a saturated sigmoid both give 0.
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    p = _tensor(input)
+    y = _same_shape(p, target, "binary_cross_entropy")
+    bad = p.data[(p.data < 0) | (p.data > 1)]
+    if bad.size:
+        raise InputRangeError(
+            f"binary_cross_entropy: all elements of input should be between 0 and 1, got {bad.flat[0]} "
+            "(apply sigmoid first, or use binary_cross_entropy_with_logits on the logits)"
+        )
+    loss = -(y * _log_at_least_minus_100(p) + (1.0 - y) * _log_at_least_minus_100(1.0 - p))
+    if weight is not None:
+        if not isinstance(weight, Tensor):
+            weight = np.asarray(weight)
+            weight = Tensor(weight.astype(p.dtype) if p.dtype.kind == "f" else weight)
+        try:
+            fits = np.broadcast_shapes(tuple(weight.shape), tuple(y.shape)) == tuple(y.shape)
+        except ValueError:
+            fits = False
+        if not fits:
+            raise ValueError(f"binary_cross_entropy: weight of shape {tuple(weight.shape)} does not broadcast "
+                             f"to the target's shape {tuple(y.shape)}")
+        loss = loss * weight
+    return _reduce(loss, reduction)

@@ -1,8 +1,9 @@
-"""Layers without state beyond their parameters: Linear, Flatten, Identity and the activations."""
+"""Layers without state beyond their parameters: Linear, Flatten, Unflatten, Identity and the activations."""
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
@@ -70,6 +71,53 @@ class Flatten(Module):
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"
+
+
+class Unflatten(Module):
+    """Split axis `dim` into the axes `unflattened_size` (at most one −1, inferred), the inverse of
+    Flatten: ``Unflatten(1, (2, 5))`` maps (N, 10) to (N, 2, 5)."""
+
+    def __init__(self, dim: int, unflattened_size: tuple[int, ...] | list[int]):
+        super().__init__()
+        if not isinstance(unflattened_size, tuple | list):
+            raise TypeError(
+                f"unflattened_size must be a tuple of ints, but found type {type(unflattened_size).__name__}"
+            )
+        for i, size in enumerate(unflattened_size):
+            if not isinstance(size, int | np.integer) or isinstance(size, bool):
+                raise TypeError(
+                    f"unflattened_size must be tuple of ints, but found element of type {type(size).__name__} "
+                    f"at pos {i}"
+                )
+        self.dim = dim
+        self.unflattened_size = unflattened_size
+
+    def forward(self, x: Tensor) -> Tensor:
+        shape = tuple(x.shape)
+        if not -len(shape) <= self.dim < len(shape):  # an IndexError and a ValueError, as numpy's
+            raise np.exceptions.AxisError(
+                f"{self!r}: dim {self.dim} is out of range for input of shape {shape} "
+                + (f"(expected a dim in [{-len(shape)}, {len(shape) - 1}])" if shape else "(it has no dimensions)")
+            )
+        dim = self.dim % len(shape)
+        sizes = [int(s) for s in self.unflattened_size]
+        n = shape[dim]
+        if sizes.count(-1) > 1 or any(s < -1 for s in sizes):
+            raise ValueError(f"{self!r}: unflattened_size {self.unflattened_size} may hold at most one -1 "
+                             "and no other negative size")
+        known = math.prod(s for s in sizes if s != -1)
+        if -1 in sizes:
+            if known == 0 or n % known:
+                raise ValueError(f"{self!r}: cannot infer the -1 in {self.unflattened_size} for dim {self.dim} "
+                                 f"of size {n} in the input of shape {shape}")
+            sizes[sizes.index(-1)] = n // known
+        elif known != n:
+            raise ValueError(f"unflatten: Provided sizes {sizes} don't multiply up to the size of dim "
+                             f"{self.dim} ({n}) in the input tensor of shape {shape}")
+        return x.reshape(shape[:dim] + tuple(sizes) + shape[dim + 1 :])
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}, unflattened_size={self.unflattened_size}"
 
 
 class Identity(Module):
@@ -159,8 +207,73 @@ class Softmax(Module):
         return f"dim={self.dim}"
 
 
-class LogSoftmax(Softmax):
-    """log softmax along `dim` (pairs with NLLLoss)."""
+def _implicit_softmax_dim(name: str, ndim: int) -> int:
+    """PyTorch's deprecated choice of axis when none is given: 0 for 0-, 1- and 3-d inputs, else 1."""
+    warnings.warn(
+        f"Implicit dimension choice for {name} has been deprecated. Change the call to include dim=X "
+        "as an argument.",
+        UserWarning,
+        stacklevel=4,  # the caller of model(x)
+    )
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+class LogSoftmax(Module):
+    """log softmax along `dim` (pairs with NLLLoss). With ``dim=None`` the axis is PyTorch's
+    deprecated implicit choice (0 for 1-d and 3-d inputs, else 1) and a warning says to give it."""
+
+    def __init__(self, dim: int | None = None):
+        super().__init__()
+        self.dim = dim
 
     def forward(self, x: Tensor) -> Tensor:
-        return F.log_softmax(x, dim=self.dim)
+        dim = self.dim if self.dim is not None else _implicit_softmax_dim("LogSoftmax", np.ndim(x))
+        return F.log_softmax(x, dim=dim)
+
+    def extra_repr(self) -> str:
+        return f"dim={self.dim}"
+
+
+class SiLU(Module):
+    """x·σ(x), the sigmoid-weighted linear unit (also called swish). ``inplace`` is accepted but
+    computed out of place (see ReLU)."""
+
+    def __init__(self, inplace: bool = False):
+        super().__init__()
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.silu(x)
+
+    def extra_repr(self) -> str:
+        return "inplace=True" if self.inplace else ""
+
+
+class ELU(Module):
+    """x if x > 0 else α·(eˣ − 1). ``inplace`` is accepted but computed out of place (see ReLU)."""
+
+    def __init__(self, alpha: float = 1.0, inplace: bool = False):
+        super().__init__()
+        self.alpha = alpha
+        self.inplace = inplace
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.elu(x, self.alpha)
+
+    def extra_repr(self) -> str:
+        return f"alpha={self.alpha}" + (", inplace=True" if self.inplace else "")
+
+
+class Softplus(Module):
+    """(1/β)·log(1 + e^(βx)), a smooth ReLU; x itself where βx > threshold (for numerical stability)."""
+
+    def __init__(self, beta: float = 1.0, threshold: float = 20.0):
+        super().__init__()
+        self.beta = beta
+        self.threshold = threshold
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.softplus(x, self.beta, self.threshold)
+
+    def extra_repr(self) -> str:
+        return f"beta={self.beta}, threshold={self.threshold}"

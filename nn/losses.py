@@ -54,3 +54,19 @@ class BCEWithLogitsLoss(_Loss):
 
     def forward(self, input: Tensor, target) -> Tensor:
         return F.binary_cross_entropy_with_logits(input, target, reduction=self.reduction)
+
+
+class BCELoss(_Loss):
+    """Binary cross-entropy of probabilities p ∈ [0, 1] (e.g. after a Sigmoid) against targets y:
+    −w·[y·log p + (1 − y)·log(1 − p)], each log clamped at −100 as PyTorch. `weight` (a rescaling of
+    each element, broadcast to the target's shape) is a buffer, saved in the state_dict as PyTorch.
+    For logits, `BCEWithLogitsLoss` is the stable choice."""
+
+    def __init__(self, weight=None, size_average=None, reduce=None, reduction: str = "mean"):
+        super().__init__(F._legacy_reduction(size_average, reduce, reduction))
+        if weight is not None and not isinstance(weight, Tensor):
+            weight = Tensor(weight)
+        self.register_buffer("weight", weight)
+
+    def forward(self, input: Tensor, target) -> Tensor:
+        return F.binary_cross_entropy(input, target, weight=self.weight, reduction=self.reduction)

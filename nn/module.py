@@ -1,4 +1,4 @@
-"""`Module`, `Parameter` and the containers `Sequential` and `ModuleList` (PyTorch's semantics).
+"""`Module`, `Parameter` and the containers `Sequential`, `ModuleList` and `ModuleDict` (PyTorch's semantics).
 
 A module is a tree: its attributes that are `Parameter`s, buffers (state that is saved but not
 trained, e.g. BatchNorm's running statistics) and sub-`Module`s are registered, in assignment order,
@@ -67,6 +67,37 @@ def _fits(value: np.ndarray, dtype: np.dtype) -> bool:
         return True
     with np.errstate(invalid="ignore", over="ignore"):  # NaN/inf cast to garbage, caught below
         return bool(np.array_equal(value.astype(dtype), value))
+
+
+def _to_dtype(args: tuple, kwargs: dict) -> np.dtype | None:
+    """The dtype of ``Module.to(*args, **kwargs)`` (PyTorch's forms: ``to(dtype)``, ``to(tensor)``,
+    ``to(device, dtype)``, ``to(device=..., dtype=..., non_blocking=...)``), or None for a device only."""
+    unknown = set(kwargs) - {"device", "dtype", "non_blocking", "copy", "memory_format"}
+    if unknown:
+        raise TypeError(f"Module.to: unexpected keyword argument(s) {sorted(unknown)}")
+    device, dtype = kwargs.get("device"), kwargs.get("dtype")
+    for arg in args:
+        if isinstance(arg, bool):  # the positional non_blocking flag
+            continue
+        if isinstance(arg, str) or type(arg).__name__ == "device":
+            device = arg
+        elif isinstance(arg, Tensor):
+            dtype = arg.dtype
+        elif dtype is None:
+            dtype = arg
+        else:
+            raise TypeError(f"Module.to: got two dtypes, {dtype!r} and {arg!r}")
+    if device is not None and str(device) != "cpu":
+        raise ValueError(f"Module.to: seedgrad runs on the CPU only (it has no devices), got device {str(device)!r}")
+    if dtype is None:
+        return None
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as e:
+        raise TypeError(f"Module.to: {dtype!r} is not a dtype") from e
+    if dtype.kind != "f":
+        raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={dtype}")
+    return dtype
 
 
 class Module:
@@ -162,12 +193,12 @@ class Module:
 
     def register_parameter(self, name: str, param: Parameter | None) -> None:
         """Register `param` (or None: a declared but absent parameter, e.g. ``bias=False``)."""
+        self._check_name(name, "parameter", self._registries()[0])
         if param is not None and not isinstance(param, Parameter):
             raise TypeError(
                 f"cannot assign '{type(param).__name__}' as parameter '{name}' "
                 "(nn.Parameter or None expected)"
             )
-        self._check_name(name)
         self._forget(name, keep=self._parameters)
         self._parameters[name] = param
         object.__setattr__(self, name, param)
@@ -175,11 +206,11 @@ class Module:
     def register_buffer(self, name: str, tensor: Tensor | None, persistent: bool = True) -> None:
         """Register state that is not trained but belongs to the model (saved in the state_dict
         unless ``persistent=False``), e.g. BatchNorm's running mean."""
+        self._check_name(name, "buffer", self._registries()[1])
         if tensor is not None and not isinstance(tensor, Tensor):
             raise TypeError(
                 f"cannot assign '{type(tensor).__name__}' as buffer '{name}' (Tensor or None expected)"
             )
-        self._check_name(name)
         self._forget(name, keep=self._buffers)
         self._buffers[name] = tensor
         if not persistent:
@@ -187,73 +218,96 @@ class Module:
         object.__setattr__(self, name, tensor)
 
     def add_module(self, name: str, module: Module | None) -> None:
+        """Register `module` (or None) as the child `name`; ``self.name = module`` does the same."""
         if module is not None and not isinstance(module, Module):
             raise TypeError(f"{type(module).__name__} is not a Module subclass")
-        self._check_name(name)
+        self._check_name(name, "module", self._registries()[2])
         self._forget(name, keep=self._modules)
         self._modules[name] = module
         object.__setattr__(self, name, module)
 
     register_module = add_module
 
-    def _check_name(self, name: str) -> None:
-        self._registries()
-        if not isinstance(name, str) or not name or "." in name:
-            raise KeyError(f'attribute name must be a non-empty string without ".", got {name!r}')
+    def _check_name(self, name: str, kind: str, registry: dict) -> None:
+        """PyTorch's checks: a non-empty string without ".", not an attribute of another kind (a
+        method, a plain attribute or a registered value of another registry)."""
+        if not isinstance(name, str):
+            raise TypeError(f"{kind} name should be a string. Got {type(name).__name__}")
+        if "." in name:
+            raise KeyError(f'{kind} name can\'t contain ".", got: {name}')
+        if name == "":
+            raise KeyError(f'{kind} name can\'t be empty string ""')
+        if name not in registry and hasattr(self, name):
+            raise KeyError(f"attribute '{name}' already exists")
 
     # ---- walking the tree --------------------------------------------------------------------
 
     def named_modules(
-        self, prefix: str = "", memo: set[int] | None = None, remove_duplicate: bool = True
+        self, memo: set[Module] | None = None, prefix: str = "", remove_duplicate: bool = True
     ) -> Iterator[tuple[str, Module]]:
-        """(dotted name, module) for this module and every descendant, depth first: each once, or,
-        with ``remove_duplicate=False``, a module shared by several parents under each of its names."""
+        """(dotted name, module) for this module (name `prefix`) and every descendant, depth first in
+        registration order. Each module comes once, under its first name (modules already in `memo`,
+        a set of modules, are skipped); with ``remove_duplicate=False`` a module shared by several
+        parents comes under each of its names. PyTorch's signature and order."""
         memo = set() if memo is None else memo
-        if id(self) in memo:
+        if self in memo:  # Module hashes by identity
             return
         if remove_duplicate:
-            memo.add(id(self))
+            memo.add(self)
         yield prefix, self
         for name, module in self._modules.items():
             if module is not None:
-                yield from module.named_modules(f"{prefix}.{name}" if prefix else name, memo, remove_duplicate)
+                yield from module.named_modules(memo, f"{prefix}.{name}" if prefix else name, remove_duplicate)
 
     def modules(self) -> Iterator[Module]:
+        """This module and every descendant, each once (see `named_modules`)."""
         for _, module in self.named_modules():
             yield module
 
     def named_children(self) -> Iterator[tuple[str, Module]]:
+        """(name, module) for the direct sub-modules, each once."""
         seen = set()
         for name, module in self._modules.items():
-            if module is not None and id(module) not in seen:
-                seen.add(id(module))
+            if module is not None and module not in seen:
+                seen.add(module)
                 yield name, module
 
     def children(self) -> Iterator[Module]:
         for _, module in self.named_children():
             yield module
 
-    def _named_members(self, registry: str, prefix: str, recurse: bool) -> Iterator[tuple[str, Tensor]]:
+    def _named_members(
+        self, registry: str, prefix: str, recurse: bool, remove_duplicate: bool
+    ) -> Iterator[tuple[str, Tensor]]:
         # NOTE: deduplicated by id(): Tensor.__eq__ is elementwise, so `in`/`==` cannot be used.
         seen = set()
-        modules = self.named_modules(prefix) if recurse else [(prefix, self)]
+        modules = (
+            self.named_modules(prefix=prefix, remove_duplicate=remove_duplicate) if recurse else [(prefix, self)]
+        )
         for module_prefix, module in modules:
             for name, value in getattr(module, registry).items():
                 if value is None or id(value) in seen:
                     continue
-                seen.add(id(value))
+                if remove_duplicate:
+                    seen.add(id(value))
                 yield (f"{module_prefix}.{name}" if module_prefix else name), value
 
-    def named_parameters(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Parameter]]:
-        """(dotted name, parameter) in registration order; a shared parameter appears once."""
-        return self._named_members("_parameters", prefix, recurse)
+    def named_parameters(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Parameter]]:
+        """(dotted name, parameter) in registration order; a shared parameter appears once (under
+        each of its names with ``remove_duplicate=False``)."""
+        return self._named_members("_parameters", prefix, recurse, remove_duplicate)
 
     def parameters(self, recurse: bool = True) -> Iterator[Parameter]:
         for _, param in self.named_parameters(recurse=recurse):
             yield param
 
-    def named_buffers(self, prefix: str = "", recurse: bool = True) -> Iterator[tuple[str, Tensor]]:
-        return self._named_members("_buffers", prefix, recurse)
+    def named_buffers(
+        self, prefix: str = "", recurse: bool = True, remove_duplicate: bool = True
+    ) -> Iterator[tuple[str, Tensor]]:
+        """(dotted name, buffer) in registration order, persistent or not (as PyTorch)."""
+        return self._named_members("_buffers", prefix, recurse, remove_duplicate)
 
     def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, buffer in self.named_buffers(recurse=recurse):
@@ -289,27 +343,50 @@ class Module:
                 param.grad[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
+        """Make every parameter require a gradient or not (``False`` freezes the module: optimizers
+        skip parameters whose ``.grad`` stays None)."""
         for param in self.parameters():
-            param.requires_grad = requires_grad
+            if hasattr(param, "requires_grad_"):
+                param.requires_grad_(requires_grad)
+            else:
+                param.requires_grad = bool(requires_grad)
+        return self
+
+    def to(self, *args, **kwargs) -> Module:
+        """``to(dtype)``, ``to(tensor)`` (its dtype) or ``to(device="cpu", dtype=None)``: cast the
+        floating-point parameters and buffers to `dtype` in place; integer buffers (e.g.
+        ``num_batches_tracked``) keep theirs. Returns the module.
+
+        As PyTorch, a Parameter stays the same object (its ``.data`` and ``.grad`` are replaced),
+        so an optimizer built before the cast still updates it. Each cast tensor's ``_version`` is
+        bumped: a backward through a forward made before the cast raises instead of using the
+        old values. seedgrad has no devices: ``"cpu"`` is accepted and does nothing.
+        """
+        dtype = _to_dtype(args, kwargs)
+        if dtype is not None:
+            self._cast(dtype)
         return self
 
     def _cast(self, dtype) -> Module:
         for module in self.modules():
             for registry in (module._parameters, module._buffers):
                 for tensor in registry.values():
-                    if tensor is not None and tensor.dtype.kind == "f":
+                    # NOTE: buffers are cast in place too (PyTorch gives a buffer a new tensor object;
+                    # keeping it keeps a buffer shared by two modules shared).
+                    if tensor is not None and tensor.dtype.kind == "f" and tensor.dtype != dtype:
                         tensor.data = tensor.data.astype(dtype)
+                        tensor._version += 1
                         if tensor.grad is not None:
                             tensor.grad = tensor.grad.astype(dtype)
         return self
 
     def double(self) -> Module:
         """Convert floating-point parameters and buffers to float64 (e.g. for gradcheck)."""
-        return self._cast(np.float64)
+        return self._cast(np.dtype(np.float64))
 
     def float(self) -> Module:
         """Convert floating-point parameters and buffers to float32."""
-        return self._cast(np.float32)
+        return self._cast(np.dtype(np.float32))
 
     # ---- saving and loading ------------------------------------------------------------------
 
@@ -324,7 +401,7 @@ class Module:
         does, so the checkpoint of a model with tied weights loads into the same PyTorch model.
         """
         out: OrderedDict[str, Tensor] = OrderedDict()
-        for module_prefix, module in self.named_modules(prefix, remove_duplicate=False):
+        for module_prefix, module in self.named_modules(prefix=prefix, remove_duplicate=False):
             dot = f"{module_prefix}." if module_prefix else ""
             for name, param in module._parameters.items():
                 if param is not None:
@@ -372,6 +449,8 @@ class Module:
                     f"{key}: the values (dtype {value.dtype}) do not fit the model's dtype {target.dtype} "
                     "exactly (a non-integral, non-finite or out-of-range value for an integer buffer?)"
                 )
+            elif not target.data.flags.writeable:
+                problems.append(f"{key}: the model's array is read-only, so it cannot be loaded in place")
             else:
                 staged.append((target, value))
         if strict and missing:
@@ -386,9 +465,19 @@ class Module:
                 f"Error(s) in loading state_dict for {type(self).__name__} (nothing was loaded):\n\t"
                 + "\n\t".join(problems)
             )
-        # Only now, with every value checked, write (in place: references to the tensors stay valid).
+        # Only now, with every value checked, write in place (references to the tensors, e.g. an
+        # optimizer's, stay valid). A value that shares memory with a model array (say, another
+        # parameter's live tensor from ``state_dict(keep_vars=True)``) is copied first, so that no
+        # write changes a value not yet loaded. Each write bumps the tensor's version: a backward
+        # through a forward made before the load raises instead of using the old values.
+        arrays = [target.data for target, _ in staged]
+        staged = [
+            (target, value.copy() if any(np.may_share_memory(value, a) for a in arrays) else value)
+            for target, value in staged
+        ]
         for target, value in staged:
-            target.data[...] = value
+            np.copyto(target.data, value, casting="unsafe")
+            target._version += 1
         return IncompatibleKeys(missing, unexpected)
 
     # ---- printing ----------------------------------------------------------------------------
@@ -514,3 +603,76 @@ class ModuleList(_ModuleSequence):
             for a, b, text in blocks
         ]
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
+
+class ModuleDict(Module):
+    """Modules by name, registered (a plain dict would hide their parameters), in insertion order:
+    ``ModuleDict({"encoder": Linear(4, 2), "decoder": Linear(2, 4)})``. PyTorch's API: ``d[key]``,
+    ``d[key] = module``, ``del d[key]``, ``len``, iteration over the keys, ``in``, `keys`, `values`,
+    `items`, `update`, `pop`, `clear`. A key must be a valid module name: a string without ".",
+    not the name of an attribute such as ``"keys"`` or ``"train"``."""
+
+    def __init__(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]] | None = None):
+        super().__init__()
+        if modules is not None:
+            self.update(modules)
+
+    def __getitem__(self, key: str) -> Module:
+        return self._modules[key]
+
+    def __setitem__(self, key: str, module: Module) -> None:
+        self.add_module(key, module)
+
+    def __delitem__(self, key: str) -> None:
+        if key not in self._modules:
+            raise KeyError(key)
+        delattr(self, key)
+
+    def __len__(self) -> int:
+        return len(self._modules)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._modules)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._modules
+
+    def keys(self):
+        return self._modules.keys()
+
+    def values(self):
+        return self._modules.values()
+
+    def items(self):
+        return self._modules.items()
+
+    def pop(self, key: str) -> Module:
+        """Remove `key` and return its module (KeyError if absent)."""
+        module = self[key]
+        del self[key]
+        return module
+
+    def clear(self) -> None:
+        for key in list(self._modules):
+            del self[key]
+
+    def update(self, modules: Mapping[str, Module] | Iterable[tuple[str, Module]]) -> None:
+        """Add or replace modules from a mapping (its order) or an iterable of (key, module) pairs."""
+        if not isinstance(modules, Iterable):
+            raise TypeError(
+                "ModuleDict.update should be called with an iterable of key/value pairs, but got "
+                + type(modules).__name__
+            )
+        if isinstance(modules, Mapping | ModuleDict):
+            for key, module in modules.items():
+                self[key] = module
+            return
+        for j, pair in enumerate(modules):
+            if not isinstance(pair, Iterable):
+                raise TypeError(
+                    f"ModuleDict update sequence element #{j} should be Iterable; is {type(pair).__name__}"
+                )
+            pair = tuple(pair)
+            if len(pair) != 2:
+                raise ValueError(f"ModuleDict update sequence element #{j} has length {len(pair)}; 2 is required")
+            self[pair[0]] = pair[1]
