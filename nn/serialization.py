@@ -44,6 +44,7 @@ import math
 import os
 import secrets
 import struct
+import tokenize
 import zipfile
 import zlib
 from collections import OrderedDict
@@ -280,12 +281,13 @@ def _read_npy(archive: zipfile.ZipFile, member: str, size: int) -> np.ndarray:
         raise _Damaged(f"entry {member!r} holds {len(raw)} bytes, its zip header says {info.file_size}")
     fp = io.BytesIO(raw)
     version = np.lib.format.read_magic(fp)
-    if version == (1, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_1_0(fp)
-    elif version == (2, 0):
-        shape, fortran_order, dtype = np.lib.format.read_array_header_2_0(fp)
-    else:
+    if version not in ((1, 0), (2, 0)):
         raise _Damaged(f"entry {member!r} is in .npy format {version}, not 1.0 or 2.0")
+    read_header = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+    try:
+        shape, fortran_order, dtype = read_header(fp)  # ValueError for most bad headers, but not all:
+    except (SyntaxError, tokenize.TokenError) as e:  # numpy's fallback parser for old headers raises these
+        raise _Damaged(f"entry {member!r} has an unreadable .npy header ({type(e).__name__}: {e})") from None
     if dtype.name not in DTYPES:
         raise _Damaged(f"entry {member!r} has the unsupported dtype {dtype}")
     if any(n < 0 for n in shape):
