@@ -423,11 +423,17 @@ def _legacy_reduction(size_average, reduce, reduction: str) -> str:
     return "mean" if size_average and reduce else "sum" if reduce else "none"
 
 
-def _log_at_least_minus_100(p: Tensor) -> Tensor:
-    """max(log p, −100), PyTorch's clamp in binary_cross_entropy, with a zero (not NaN) gradient
-    where p = 0; NaN stays NaN."""
-    positive = ~(p.data <= 0)
-    return where(positive, where(positive, p, 1.0).log().clip(min=-100.0), -100.0)
+def _log_at_least_minus_100(p: Tensor, complement: bool = False) -> Tensor:
+    """max(log p, −100), or with `complement` max(log(1 − p), −100) (by log1p(−p) where the engine has
+    it, exact for tiny p, as PyTorch), PyTorch's clamp in binary_cross_entropy. Where the log's argument
+    is 0 the gradient is zero, not NaN (0·∞); NaN stays NaN."""
+    positive = ~((1.0 - p.data if complement else p.data) <= 0)
+    if complement:
+        safe = where(positive, p, 0.0)
+        log = (-safe).log1p() if hasattr(safe, "log1p") else (1.0 - safe).log()
+    else:
+        log = where(positive, p, 1.0).log()
+    return where(positive, log.clip(min=-100.0), -100.0)
 
 
 def binary_cross_entropy(
@@ -454,7 +460,7 @@ def binary_cross_entropy(
             f"binary_cross_entropy: all elements of input should be between 0 and 1, got {bad.flat[0]} "
             "(apply sigmoid first, or use binary_cross_entropy_with_logits on the logits)"
         )
-    loss = -(y * _log_at_least_minus_100(p) + (1.0 - y) * _log_at_least_minus_100(1.0 - p))
+    loss = -(y * _log_at_least_minus_100(p) + (1.0 - y) * _log_at_least_minus_100(p, complement=True))
     if weight is not None:
         if not isinstance(weight, Tensor):
             weight = np.asarray(weight)
