@@ -150,7 +150,8 @@ def _legend(largest: float, tensors: bool, marked: bool, flow: bool, pending: bo
     """An HTML-like Graphviz label that explains the fill colours."""
     what = "norm of grad" if tensors else "|grad|"
     if largest <= 0:
-        return f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="3"><tr><td>fill: {what}; all zero so far</td></tr></table>>'
+        return (f'<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">'
+                f"<tr><td>fill: {what}; all zero so far</td></tr></table>>")
     cells = "".join(f'<td bgcolor="{grad_colour(f * largest, largest) if f else "white"}">{f:g}</td>'
                     for f in (0, 0.25, 0.5, 0.75, 1))
     rows = [f'<tr><td colspan="5"><b>fill</b>: {what} / the largest {what} ({fmt(largest)})</td></tr>',
@@ -160,7 +161,8 @@ def _legend(largest: float, tensors: bool, marked: bool, flow: bool, pending: bo
     if flow:
         rows.append(f'<tr><td colspan="5"><font color="{FLOW}">red edges: the shares it passes on</font></td></tr>')
     if pending:
-        rows.append('<tr><td colspan="5" style="dashed">dashed: not reached yet (its gradient may still grow)</td></tr>')
+        rows.append('<tr><td colspan="5" style="dashed">dashed: not reached yet (its gradient may still grow)'
+                    "</td></tr>")
     return '<<table border="0" cellborder="1" cellspacing="0" cellpadding="3">' + "".join(rows) + "</table>>"
 
 

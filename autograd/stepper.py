@@ -27,7 +27,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .draw import _is_node, all_nodes, build, fields, fmt, grad_size, is_tensor, shape_text
+from .draw import _is_node, all_nodes, build, fields, fmt, grad_size, shape_text
 from .trace import BackwardTrace, Step, _norm, backward_trace
 
 MAX_NODES = 150
@@ -70,7 +70,8 @@ class Stepper:
 aria-label="{html.escape(self.title)}: the backward pass step by step">
 <style>{CSS}</style>
 <div class="seedgrad-controls">
-<button type="button" class="seedgrad-prev" title="previous step (left arrow)" aria-label="previous step">&#9664;</button>
+<button type="button" class="seedgrad-prev" title="previous step (left arrow)"
+ aria-label="previous step">&#9664;</button>
 <button type="button" class="seedgrad-play" title="play the steps" aria-label="play">&#9654; play</button>
 <button type="button" class="seedgrad-next" title="next step (right arrow)" aria-label="next step">&#9654;</button>
 <input type="range" class="seedgrad-slider" min="0" max="{n - 1}" step="1" value="0" aria-label="step">
@@ -284,7 +285,8 @@ def caption(trace: BackwardTrace, step: Step) -> str:
     else:
         shape = ""
         grad = f"{d(name)} = {fmt(step.grad)}"
-    head = f'<div class="seedgrad-head"><b>Step {step.index + 1} of {n}</b>: node <b>{name}</b>{what}{shape} &mdash; {grad}'
+    head = (f'<div class="seedgrad-head"><b>Step {step.index + 1} of {n}</b>: node <b>{name}</b>{what}{shape} '
+            f"&mdash; {grad}")
     if step.index == 0:
         head += f" (the seed: {d(L)} = 1)" if not trace.tensor or np.size(step.grad) == 1 else " (the seed)"
     head += "</div>"
@@ -316,8 +318,9 @@ def caption(trace: BackwardTrace, step: Step) -> str:
             after = f"‖{_norm(s.after):.4g}‖" if trace.tensor else fmt(s.after)
             text += (f' <span class="seedgrad-accum">accumulates: {d(p)} {before} → {after}</span>')
         lines.append(f"<li>{text}</li>")
-    rule = "chain rule: ∂L/∂parent += ∂L/∂node × ∂node/∂parent".replace("L", L)
-    return head + f'<div class="seedgrad-rule">It passes one share to each input ({rule}):</div><ul>{"".join(lines)}</ul>'
+    rule = f"chain rule: {d('parent')} += {d('node')} × ∂node/∂parent"
+    return (head + f'<div class="seedgrad-rule">It passes one share to each input ({rule}):</div>'
+            f'<ul>{"".join(lines)}</ul>')
 
 
 CSS = """
