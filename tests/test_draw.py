@@ -1,5 +1,5 @@
 """draw_graph: the DOT structure for both engines, the cut of large graphs, rendering with and
-without Graphviz's `dot` program."""
+without Graphviz's `dot` program; sizing, the colour legend, Tensor records."""
 
 import re
 import shutil
@@ -104,3 +104,50 @@ def test_without_dot_rendering_names_the_package(monkeypatch):
     assert dot._repr_mimebundle_() == {"text/plain": dot.source}
     with pytest.raises(RuntimeError, match="apt-get install graphviz"):
         dot.pipe(format="svg")
+
+
+def test_fits_a_notebook_column_and_explains_its_colours():
+    o, _ = neuron()
+    o.backward()
+    dot = draw_graph(o)
+    assert 'size="8.5,11"' in dot.source  # Graphviz shrinks a larger drawing to a notebook column
+    assert " size=" not in draw_graph(o, size=None).source.replace("fontsize", "")
+    legend = [line for line in dot.source.splitlines() if line.lstrip().startswith("legend")]
+    assert len(legend) == 1 and "|grad| / the largest |grad| (1.5000)" in legend[0]
+    assert "legend" not in draw_graph(o, legend=False).source
+    assert "yellow: the current step" in draw_graph(o, highlight=o).source
+
+
+def test_tensor_nodes_show_op_shape_and_gradient_norm():
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    x = Tensor(np.ones((4, 3)))
+    h = x @ w
+    h.retain_grad()
+    loss = h.relu().sum()
+    loss.backward()
+    src = draw_graph(loss, rankdir="TB").source
+    assert "4x2 float64 | \\|grad\\| 2.828" in src  # ||ones(4, 2)|| = sqrt(8)
+    assert "4x3 float64 | no grad (constant)" in src
+    assert "norm of grad" in src and "rankdir=TB" in src
+    assert re.search(r"label=matmul shape=ellipse", src)
+
+
+def test_freed_intermediate_gradients_say_so():
+    w = Tensor(np.ones((3, 2)), requires_grad=True)
+    x = Tensor(np.ones((4, 3)))
+    h = x @ w
+    loss = h.relu().sum()
+    assert "grad -" in draw_graph(loss).source  # before backward: nothing yet
+    loss.backward()
+    h.grad = None  # a plain backward() frees it, as PyTorch does (set here too, whatever the engine does)
+    records_of_h = [r for r in records(draw_graph(loss)) if "4x2 float64" in r]
+    assert records_of_h and all("grad not retained" in r for r in records_of_h)
+
+
+def test_params_name_any_node_even_intermediate_ones():
+    x = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
+    mean = x.mean(0, keepdims=True)
+    xhat = x - mean
+    loss = (xhat * xhat).sum()
+    src = draw_graph(loss, params={"x": x, "mean": mean, "x-hat": xhat}).source
+    assert "{mean | 1x2 float64" in src and "{x-hat | 3x2 float64" in src
