@@ -1,9 +1,11 @@
-"""Gradient clipping, for Tensor parameters and for scalar `Value` parameters alike."""
+"""Gradient clipping, for Tensor parameters and for scalar `Value` parameters alike, and
+`torch_state_dict`, the way from a seedgrad state_dict to a PyTorch model."""
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Iterable, Mapping
 
 import numpy as np
 
@@ -74,3 +76,37 @@ def clip_grad_value_(parameters: Params, clip_value: float) -> None:
             p.grad = max(-c, min(c, p.grad))
         else:
             np.clip(p.grad, -c, c, out=p.grad)
+
+
+def torch_state_dict(state_dict: Mapping) -> OrderedDict:
+    """A copy of `state_dict` (a seedgrad ``model.state_dict()``: names to Tensors or arrays) with
+    ``torch.Tensor`` values, in the same order and dtypes, which PyTorch's ``load_state_dict`` takes:
+
+    >>> torch_model.load_state_dict(torch_state_dict(model.state_dict()))
+
+    Our names and layouts are PyTorch's (a Linear weight is (out_features, in_features), BatchNorm's
+    ``num_batches_tracked`` a 0-d int64), so the equivalent PyTorch model loads it strictly. The other
+    way needs nothing: ``model.load_state_dict(torch_model.state_dict())`` reads torch tensors.
+    PyTorch is imported here, and only here; it is not a dependency of seedgrad.
+    """
+    from .module import Module
+
+    if isinstance(state_dict, Module):
+        raise TypeError("torch_state_dict: got a Module; pass its state: torch_state_dict(model.state_dict())")
+    if not isinstance(state_dict, Mapping):
+        raise TypeError(f"torch_state_dict: expected a state_dict (a mapping of names to tensors), got "
+                        f"{type(state_dict).__name__}")
+    try:
+        import torch
+    except ImportError as e:
+        raise ImportError("torch_state_dict needs PyTorch, which is not installed (the CPU build is enough: "
+                          "pip install torch --index-url https://download.pytorch.org/whl/cpu)") from e
+    out = OrderedDict()
+    for key, value in state_dict.items():
+        if not isinstance(key, str):
+            raise TypeError(f"torch_state_dict: keys are parameter names (strings), got {key!r}")
+        array = np.asarray(value.data if isinstance(value, Tensor) else value)
+        if array.dtype.kind not in "biuf":
+            raise TypeError(f"torch_state_dict: {key} is an array of dtype {array.dtype}; expected numbers")
+        out[key] = torch.from_numpy(np.array(array, copy=True, order="C"))  # a copy: training goes on apart
+    return out

@@ -81,3 +81,72 @@ def test_clip_grad_value():
     assert v.grad == -1.5
     with pytest.raises(ValueError):
         clip_grad_value_(params, -1)
+
+
+# ---- torch_state_dict -------------------------------------------------------------------------------------
+
+from collections import OrderedDict  # noqa: E402
+
+import nn  # noqa: E402
+from nn.utils import torch_state_dict  # noqa: E402
+
+
+def _pair_of_models(torch):
+    ours = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    theirs = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.BatchNorm1d(8), torch.nn.ReLU(),
+                                 torch.nn.Linear(8, 3))
+    return ours, theirs
+
+
+def test_torch_state_dict_loads_strictly_into_the_torch_model_and_back():
+    torch = pytest.importorskip("torch")
+    ours, theirs = _pair_of_models(torch)
+    ours.train()
+    ours(Tensor(np.random.default_rng(0).standard_normal((16, 4)).astype(np.float32)))  # running stats move
+    converted = torch_state_dict(ours.state_dict())
+    assert isinstance(converted, OrderedDict) and list(converted) == list(theirs.state_dict())
+    assert all(isinstance(v, torch.Tensor) for v in converted.values())
+    assert converted["1.num_batches_tracked"].dtype == torch.int64 and converted["1.num_batches_tracked"].item() == 1
+    assert converted["0.weight"].dtype == torch.float32
+    result = theirs.load_state_dict(converted, strict=True)
+    assert not result.missing_keys and not result.unexpected_keys
+    x = np.random.default_rng(1).standard_normal((5, 4)).astype(np.float32)
+    ours.eval()
+    theirs.eval()
+    with torch.no_grad():
+        np.testing.assert_allclose(ours(Tensor(x)).data, theirs(torch.from_numpy(x)).numpy(), rtol=1e-5, atol=1e-6)
+    # and back: a fresh seedgrad model loads torch's state_dict as it is
+    again = nn.Sequential(nn.Linear(4, 8), nn.BatchNorm1d(8), nn.ReLU(), nn.Linear(8, 3))
+    again.load_state_dict(theirs.state_dict())
+    for key, value in ours.state_dict().items():
+        np.testing.assert_array_equal(again.state_dict()[key].data, value.data)
+        assert again.state_dict()[key].dtype == value.dtype
+
+
+def test_torch_state_dict_is_a_copy_in_float64_too():
+    torch = pytest.importorskip("torch")
+    model = nn.Linear(2, 2).double()
+    converted = torch_state_dict(model.state_dict(keep_vars=True))
+    assert converted["weight"].dtype == torch.float64
+    model.weight.data[...] = 7.0
+    assert not (converted["weight"].numpy() == 7.0).any()
+
+
+@pytest.mark.parametrize("bad, error, match", [
+    (nn.Linear(2, 2), TypeError, r"got a Module; pass its state: torch_state_dict\(model.state_dict\(\)\)"),
+    ([1, 2], TypeError, "expected a state_dict"),
+    ({1: np.zeros(2)}, TypeError, "keys are parameter names"),
+    ({"w": np.array(["a"])}, TypeError, "w is an array of dtype <U1"),
+])
+def test_torch_state_dict_bad_input(bad, error, match):
+    pytest.importorskip("torch")
+    with pytest.raises(error, match=match):
+        torch_state_dict(bad)
+
+
+def test_torch_state_dict_without_torch_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "torch", None)  # `import torch` now raises ImportError
+    with pytest.raises(ImportError, match="torch_state_dict needs PyTorch.*pip install torch"):
+        torch_state_dict(nn.Linear(2, 2).state_dict())
