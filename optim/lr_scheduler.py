@@ -30,7 +30,6 @@ from typing import Any
 
 from .optimizer import Optimizer
 
-
 _EPOCH_DEPRECATION_WARNING = (
     "The epoch parameter in `scheduler.step()` was not necessary and is being deprecated where possible. "
     "Please use `scheduler.step()` to step the scheduler. During the deprecation, if epoch is different from "

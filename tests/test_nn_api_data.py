@@ -358,7 +358,8 @@ def test_torch_options_without_workers_are_accepted():
 
 
 @pytest.mark.parametrize("args, kwargs, error, match", [
-    ((Squares(4),), {"batch_size": 0}, ValueError, "batch_size should be a positive integer value, but got batch_size=0"),
+    ((Squares(4),), {"batch_size": 0}, ValueError,
+     "batch_size should be a positive integer value, but got batch_size=0"),
     ((Squares(4),), {"batch_size": 1.5}, ValueError, "batch_size=1.5"),
     ((Squares(4),), {"batch_size": True}, ValueError, "batch_size=True"),
     ((Squares(4), -2), {}, ValueError, "batch_size=-2"),

@@ -309,8 +309,8 @@ def test_one_cycle_cycles_adams_beta1():
 
 # (id, metrics, options, lrs after each step, worked out by hand; start 1.0)
 PLATEAU_HAND = [
-    ("patience2", [1, 1, 1, 1, 0.5, 0.6, 0.7, 0.8, 0.9], dict(patience=2, factor=0.5, threshold=0, threshold_mode="abs"),
-     [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25]),
+    ("patience2", [1, 1, 1, 1, 0.5, 0.6, 0.7, 0.8, 0.9],
+     dict(patience=2, factor=0.5, threshold=0, threshold_mode="abs"), [1, 1, 1, 0.5, 0.5, 0.5, 0.5, 0.25, 0.25]),
     ("cooldown", [1, 2, 2, 2, 2], dict(patience=0, factor=0.5, cooldown=2), [1, 0.5, 0.5, 0.5, 0.25]),
     # max mode, rel 10%: better means above best·1.1
     ("max_rel", [1.0, 1.05, 1.2, 1.1], dict(mode="max", patience=0, threshold=0.1), [1, 0.1, 0.1, 0.01]),
@@ -567,11 +567,13 @@ def test_new_schedulers_state_dict_round_trip(name, through_a_file, tmp_path):
     (OneCycleLR, dict(max_lr=1.0, total_steps=2.5), "total_steps, but got 2.5"),
     (OneCycleLR, dict(max_lr=1.0, epochs=0, steps_per_epoch=3), "Expected positive integer epochs, but got 0"),
     (OneCycleLR, dict(max_lr=1.0, epochs=2, steps_per_epoch=-3), "steps_per_epoch, but got -3"),
-    (OneCycleLR, dict(max_lr=1.0, total_steps=10, pct_start=1.5), "Expected float between 0 and 1 pct_start, but got 1.5"),
+    (OneCycleLR, dict(max_lr=1.0, total_steps=10, pct_start=1.5),
+     "Expected float between 0 and 1 pct_start, but got 1.5"),
     (OneCycleLR, dict(max_lr=1.0, total_steps=10, pct_start=0), "pct_start, but got 0"),  # an int (as PyTorch)
     (OneCycleLR, dict(max_lr=1.0, total_steps=10, anneal_strategy="exp"), "anneal_strategy must be one of"),
     (OneCycleLR, dict(max_lr=[1.0, 2.0], total_steps=10), "max_lr must have the same length as optimizer.param_groups"),
-    (OneCycleLR, dict(max_lr=1.0, total_steps=10, pct_start=0.1), "phase 1 of the schedule is empty"),  # torch: ZeroDivisionError
+    # torch: ZeroDivisionError (phase 1 ends at step 0.1·10 − 1 = 0, where it starts)
+    (OneCycleLR, dict(max_lr=1.0, total_steps=10, pct_start=0.1), "phase 1 of the schedule is empty"),
     (ReduceLROnPlateau, dict(factor=1.0), "Factor should be < 1.0, got factor=1.0"),
     (ReduceLROnPlateau, dict(mode="low"), "mode 'low' is unknown"),
     (ReduceLROnPlateau, dict(threshold_mode="pct"), "threshold mode 'pct' is unknown"),
