@@ -10,13 +10,16 @@ Reverse-mode automatic differentiation in two passes:
 
 A node is anything with this small interface (see `Node`). `Value` and `Tensor` implement it, and so
 `backward`, `backward_steps`, `gradcheck` and `draw_graph` are written once, for both.
+
+Grad mode (`no_grad`, `enable_grad`, `inference_mode`, `detect_anomaly`) is per thread, as PyTorch's.
 """
 
 from __future__ import annotations
 
-import contextlib
+import functools
+import threading
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
 import numpy as np
@@ -29,12 +32,17 @@ class Node(Protocol):
     grad: Any
     label: str
     _op: str  # the operation that made this node ("" for a leaf)
-    _parents: tuple  # the nodes it was computed from (empty for a leaf or a constant)
+    # The nodes it was computed from, in the node's own slots (no tuple per node): `_a` and `_b`
+    # (None when absent) and `_more` (a tuple of further parents, or None).
+    _a: Any
+    _b: Any
+    _more: tuple | None
 
-    def _propagate(self, retain_graph: bool) -> None:
+    def _propagate(self, retain_graph: bool, keep_grads: bool) -> None:
         """The chain rule at this node: add dL/dnode * dnode/dparent to each parent's gradient
         (nothing for a leaf). Unless `retain_graph`, release what it saved for this; raise
-        `freed_graph_error` if that was already released."""
+        `freed_graph_error` if that was already released. Unless `keep_grads`, an intermediate
+        node may forget its own gradient once it has passed it on."""
 
     def _seed_grad(self, grad: Any) -> Any:
         """dL/dL for the root of a backward pass: 1 for a scalar, else the `grad` given (checked)."""
@@ -46,42 +54,110 @@ class Node(Protocol):
         """Forget the gradient."""
 
 
-class GradMode:
-    """Global switches read by every operation: record the graph? check for NaN/inf?"""
+# ---- grad mode ---------------------------------------------------------------------------------
+
+
+class _GradMode(threading.local):
+    """The switches every operation reads, one set per thread: record the graph? check for NaN/inf?"""
 
     enabled = True
     anomaly = False
 
+    def __init__(self):
+        self.saved: list[tuple[str, bool]] = []  # the values the open `with` blocks replaced
 
-@contextlib.contextmanager
-def _switch(name: str, value: bool) -> Iterator[None]:
-    """Set one GradMode switch for the duration of a `with` block (also usable as a decorator)."""
-    previous = getattr(GradMode, name)
-    setattr(GradMode, name, value)
-    try:
-        yield
-    finally:
+
+GradMode = _GradMode()
+
+
+def is_grad_enabled() -> bool:
+    return GradMode.enabled
+
+
+class _Switch:
+    """Sets one grad-mode switch inside a `with` block or a decorated function, and restores it after,
+    also on an exception. Reusable and re-entrant (the replaced value is kept per thread, not in the
+    object), and usable as ``with no_grad():``, ``@no_grad()`` and bare ``@no_grad``."""
+
+    _name = "enabled"
+    _value = False
+
+    def __new__(cls, func: Callable | None = None):
+        self = super().__new__(cls)
+        return self(func) if callable(func) else self
+
+    def __enter__(self) -> None:
+        GradMode.saved.append((self._name, getattr(GradMode, self._name)))
+        setattr(GradMode, self._name, self._value)
+
+    def __exit__(self, *exc) -> None:
+        name, previous = GradMode.saved.pop()
         setattr(GradMode, name, previous)
 
+    def __call__(self, func: Callable) -> Callable:
+        switch = type(self)
 
-def no_grad() -> contextlib.AbstractContextManager:
+        @functools.wraps(func)
+        def switched(*args, **kwargs):
+            with switch():
+                return func(*args, **kwargs)
+
+        return switched
+
+
+class no_grad(_Switch):
     """Within this block operations record no graph: for evaluation and for parameter updates.
 
     >>> with no_grad():
-    ...     y = x * 2          # y has no parents; y.backward() would do nothing useful
+    ...     y = x * 2          # y.requires_grad is False: no graph was recorded
     """
-    return _switch("enabled", False)
 
 
-def enable_grad() -> contextlib.AbstractContextManager:
+class inference_mode(_Switch):
+    """As `no_grad` (PyTorch's faster variant; here the two are the same)."""
+
+
+class enable_grad(_Switch):
     """Record the graph again inside a `no_grad` block (e.g. an optimizer's loss closure)."""
-    return _switch("enabled", True)
+
+    _value = True
 
 
-def detect_anomaly() -> contextlib.AbstractContextManager:
+class detect_anomaly(_Switch):
     """Within this block the first NaN or inf made by an operation, in the forward pass or in a
     gradient of the backward pass, raises a RuntimeError naming that operation."""
-    return _switch("anomaly", True)
+
+    _name = "anomaly"
+    _value = True
+
+
+class set_grad_enabled(_Switch):
+    """``with set_grad_enabled(False):`` as `no_grad`, ``set_grad_enabled(True)`` as `enable_grad`;
+    called on its own (not in a `with`), it sets the mode for this thread, as in PyTorch."""
+
+    def __new__(cls, mode: bool):
+        self = object.__new__(cls)
+        self._value = bool(mode)
+        self._previous = GradMode.enabled
+        GradMode.enabled = self._value
+        return self
+
+    def __enter__(self) -> None:
+        GradMode.saved.append(("enabled", self._previous))
+
+    def __call__(self, func: Callable) -> Callable:
+        GradMode.enabled = self._previous  # used as a decorator: only inside the function
+        value = self._value
+
+        @functools.wraps(func)
+        def switched(*args, **kwargs):
+            with set_grad_enabled(value):
+                return func(*args, **kwargs)
+
+        return switched
+
+
+# ---- errors ------------------------------------------------------------------------------------
 
 
 def freed_graph_error(op: str) -> RuntimeError:
@@ -95,54 +171,87 @@ def check_finite(value: Any, op: str, where: str) -> None:
         raise RuntimeError(f"detect_anomaly: '{op}' produced a NaN or inf in the {where} pass")
 
 
+# ---- the two passes ----------------------------------------------------------------------------
+
+
 def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
     """Every node `root` depends on, each after all of its parents (iterative depth-first search).
+
+    The stack holds nodes only (no tuple or iterator per node): a node is *expanded* the first time
+    it is on top (its parents are pushed above it) and *placed* the next time, when all of them are.
+    A node pushed twice before it was expanded is placed once.
 
     With `reset_grads` the gradients of intermediate nodes are reset on the way, so that a second
     backward pass through the same graph (``retain_graph=True``) accumulates only into the leaves,
     as in PyTorch.
     """
     order = []
-    visited = {root}
-    parents = root._parents
-    stack = [(root, parents, iter(parents))]
+    placed: dict = {}  # node -> False once expanded, True once placed
+    stack = [root]
+    push, pop = stack.append, stack.pop
     while stack:
-        node, parents, unplaced = stack[-1]
-        for parent in unplaced:
-            if parent not in visited:
-                visited.add(parent)
-                grandparents = parent._parents
-                stack.append((parent, grandparents, iter(grandparents)))
-                break
-        else:  # all parents are placed: the node can follow them
-            stack.pop()
-            if reset_grads and parents:
-                node.zero_grad()
-            order.append(node)
+        node = stack[-1]
+        state = placed.get(node)
+        if state is None:  # expand: push the parents, the first one last so that it is placed first
+            placed[node] = False
+            more = node._more
+            if more is not None:
+                for p in reversed(more):
+                    if p is not None and p not in placed:
+                        push(p)
+            b = node._b
+            if b is not None and b not in placed:
+                push(b)
+            a = node._a
+            if a is not None and a not in placed:
+                push(a)
+        else:
+            pop()
+            if not state:
+                placed[node] = True
+                if reset_grads and (node._a is not None or node._b is not None or node._more is not None):
+                    node.zero_grad()
+                order.append(node)
     return order
 
 
-def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False) -> Iterator[Node]:
+def parents(node: Node) -> tuple:
+    """The nodes `node` was computed from (a fresh tuple: for drawing and inspecting, not hot paths)."""
+    found = (node._a, node._b) + (node._more or ())
+    return tuple(p for p in found if p is not None)
+
+
+def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
+                   keep_grads: bool = True) -> Iterator[Node]:
     """Run backpropagation from `root` one node at a time.
 
     Yields each node in the order backprop visits it (the root first), right after the node has
     passed its gradient on to its parents, so the gradients filled in so far can be inspected or
     drawn: ``for node in backward_steps(loss): display(draw_graph(loss, highlight=node))``.
-    `grad` is dL/droot (default 1 for a scalar root).
+    `grad` is dL/droot (default 1 for a scalar root). Stepping keeps every gradient, also those of
+    intermediate Tensors that a plain ``backward()`` frees once passed on (`keep_grads`).
     """
     seed = root._seed_grad(grad)
     order = topological_order(root, reset_grads=True)
     root._add_grad(seed)
     anomaly = GradMode.anomaly
     for node in reversed(order):
-        node._propagate(retain_graph)
         if anomaly:
-            for parent in node._parents:
-                if parent.grad is not None:  # constants and data have no gradient
-                    check_finite(parent.grad, node._op, "backward")
+            _propagate_checked(node, retain_graph, keep_grads)
+        else:
+            node._propagate(retain_graph, keep_grads)
         yield node
+
+
+def _propagate_checked(node: Node, retain_graph: bool, keep_grads: bool) -> None:
+    node._propagate(retain_graph, True)  # the gradients are checked first, then freed if asked
+    for parent in parents(node):
+        if parent.grad is not None:  # constants and data have no gradient
+            check_finite(parent.grad, node._op, "backward")
+    if not keep_grads:
+        node._forget_grad()
 
 
 def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     """Fill in dL/dnode for every node `root` = L depends on (all steps of `backward_steps`)."""
-    deque(backward_steps(root, grad, retain_graph), maxlen=0)
+    deque(backward_steps(root, grad, retain_graph, keep_grads=False), maxlen=0)

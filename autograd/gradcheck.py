@@ -57,7 +57,7 @@ def gradcheck(fn: Callable, inputs: Sequence, eps: float = 1e-6, atol: float = 1
     saved = [x.grad for x in inputs]
     out = fn(*inputs)
     weights = None
-    if isinstance(out, Tensor) and out.size > 1:
+    if isinstance(out, Tensor) and out.numel() > 1:
         weights = np.random.default_rng(0).standard_normal(out.shape)
     for x in inputs:
         x.zero_grad()

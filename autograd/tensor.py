@@ -1,40 +1,65 @@
 """`Tensor`: a numpy array that remembers how it was computed.
 
-Every differentiable operation is written once, below, in the same shape: compute the result with
-numpy, then give one *vector-Jacobian product* (vjp) per input, a function that turns dL/dout into
-that input's share of dL/dinput. The engine (autograd.engine) calls them in reverse topological order.
+This file holds what a tensor *is*: its data and gradient, its dtype rules, its place in the graph
+(the node interface of autograd.engine) and its conversions. What a tensor can *do* is written as
+`Function`s (autograd.function), one file per idea, each operation's forward and backward side by
+side; every one is a module-level function with PyTorch's name and signature, and is attached below
+as a Tensor method of the same name (``x.sum(dim=1)`` is ``autograd.sum(x, dim=1)``):
 
-Two rules keep the vjps short:
-- they may return a gradient in the *broadcast* shape; `_unbroadcast` sums it back to the input's
-  shape, in this one place only;
-- an input that does not require a gradient (data, targets, constants) never has its vjp called, so
-  ``x @ W`` with data x costs one matmul backward, not two.
+- autograd/elementwise.py: arithmetic, exp/log/tanh/..., comparisons, where, maximum/minimum;
+- autograd/reductions.py: sum, mean, var, max, ...;
+- autograd/shape.py: reshape, view, transpose, permute, squeeze, cat, stack, ...;
+- autograd/indexing.py: __getitem__, gather, masked_fill, ...;
+- autograd/linalg.py: matmul, einsum.
 """
 
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .engine import GradMode, backward, check_finite, freed_graph_error
+from . import dtypes
+from .dtypes import DtypeError, as_dtype
+from .engine import backward, freed_graph_error
 
-Axis = int | tuple[int, ...] | None
+_FREED = ()  # `_saved` after a backward pass without retain_graph (distinct from None: nothing saved)
 
 
-def _as_array(data, dtype=None) -> np.ndarray:
-    """Tensor construction rules: numbers and lists become float32, numpy arrays keep their dtype."""
-    if isinstance(data, Tensor):
-        data = data.data
-    if dtype is not None:
-        return np.array(data, dtype=dtype)
-    arr = np.array(data)
-    if not isinstance(data, np.ndarray | np.generic) and arr.dtype.kind in "biuf":
-        arr = arr.astype(np.float32)
-    if arr.dtype.kind not in "biuf":
-        raise TypeError(f"Tensor: cannot make a tensor from {type(data).__name__} of dtype {arr.dtype}")
-    return arr
+class Size(tuple):
+    """A tensor's shape, as ``torch.Size``: a tuple of ints."""
+
+    def numel(self) -> int:
+        n = 1
+        for d in self:
+            n *= d
+        return n
+
+    # Printed as the plain tuple it is (PyTorch prints torch.Size([2, 3])): shapes in messages read (2, 3).
+
+
+class GradFn:
+    """What ``tensor.grad_fn`` gives: names the operation that made a tensor (None for leaves)."""
+
+    __slots__ = ("_node",)
+
+    def __init__(self, node: Tensor):
+        self._node = node
+
+    def name(self) -> str:
+        return _backward_name(self._node._fn)
+
+    @property
+    def next_functions(self) -> tuple:
+        return tuple((p.grad_fn, 0) for p in self._node._parents)
+
+    def __repr__(self) -> str:
+        return f"<{self.name()} object>"
+
+
+def _backward_name(fn) -> str:
+    """PyTorch's way of naming a node's operation: 'mul' -> 'MulBackward0'."""
+    return "".join(part.capitalize() for part in fn.name.split("_")) + "Backward0"
 
 
 def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
@@ -50,29 +75,10 @@ def _unbroadcast(grad: np.ndarray, shape: tuple[int, ...]) -> np.ndarray:
     return grad.sum(axis=tuple(range(lead)) + stretched, keepdims=True).reshape(shape)
 
 
-def _power_slope(x: np.ndarray, p) -> np.ndarray:
-    """d(x^p)/dx = p x^(p-1), and 0 where p = 0 (x^0 = 1 is flat even at x = 0, as in PyTorch)."""
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(p == 0, 0.0, p * x ** (p - 1.0)).astype(x.dtype, copy=False)
-
-
-def _normalize_axes(axis: Axis, ndim: int, op: str) -> tuple[int, ...]:
-    axes = tuple(range(ndim)) if axis is None else (axis,) if isinstance(axis, numbers.Integral) else tuple(axis)
-    for a in axes:
-        if not -ndim <= a < max(ndim, 1):
-            raise ValueError(f"{op}: axis {a} is out of range for a tensor with {ndim} dimensions")
-    return tuple(a % ndim for a in axes) if ndim else ()
-
-
-def _expand_reduced(g: np.ndarray, axes: tuple[int, ...], keepdims: bool) -> np.ndarray:
-    """Give a reduction's output gradient back the reduced axes (as size 1) so it broadcasts."""
-    return g if keepdims else np.expand_dims(g, axes)
-
-
 class Tensor:
     """An n-dimensional array node of a computational graph (numpy-backed, float32 by default).
 
-    >>> x = Tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    >>> x = tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
     >>> y = (x * x).sum()          # y = sum x_ij^2
     >>> y.backward()
     >>> x.grad                     # dy/dx = 2x
@@ -80,400 +86,91 @@ class Tensor:
            [6., 8.]], dtype=float32)
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "label", "_op", "_parents", "_local", "_version", "__weakref__")
+    __slots__ = ("data", "grad", "_requires_grad", "label", "_fn", "_a", "_b", "_more", "_saved", "_versions",
+                 "_version", "_retains_grad", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
-        data = _as_array(data, dtype)
-        if requires_grad and data.dtype.kind != "f":
-            raise TypeError(f"Tensor: only floating-point tensors can require gradients, got dtype {data.dtype}")
+        data = dtypes.from_data(data, dtype)
+        _check_can_require_grad(data.dtype, requires_grad)
         self.data = data
         self.grad = None
-        self.requires_grad = bool(requires_grad)
+        self._requires_grad = bool(requires_grad)
         self.label = label
-        self._op = ""
-        self._parents = ()
-        self._local = None  # one vjp per parent
+        self._fn = None
+        self._a = self._b = self._more = None
+        self._saved = self._versions = None
         self._version = 0  # bumped by every in-place write the library makes
+        self._retains_grad = False
 
-    # ---- making results ------------------------------------------------------------------------
-
-    @staticmethod
-    def _result(data: np.ndarray, op: str, parents: tuple, vjps: tuple) -> Tensor:
-        """The output node of an operation; it joins the graph if any input requires a gradient."""
-        out = Tensor.__new__(Tensor)
-        out.data = data
-        out.grad = None
-        out.label = ""
-        out._op = op
-        out.requires_grad = False
-        out._parents = ()
-        out._local = None
-        out._version = 0
-        if GradMode.enabled:
-            for p in parents:
-                if p.requires_grad:
-                    out.requires_grad = True
-                    out._parents = parents
-                    out._local = vjps
-                    break
-        if GradMode.anomaly:
-            check_finite(data, op, "forward")
-        return out
-
-    def _lift(self, other) -> Tensor:
-        """A constant operand as a Tensor: a Python number takes this tensor's dtype (never upcasts);
-        anything else follows the construction rules (a list becomes float32, an array keeps its dtype)."""
-        if isinstance(other, Tensor):
-            return other
-        if isinstance(other, numbers.Number):
-            return Tensor._constant(np.asarray(other, dtype=self.data.dtype if self.data.dtype.kind == "f" else None))
-        return Tensor._constant(other if isinstance(other, np.ndarray) else _as_array(other))
-
-    @staticmethod
-    def _constant(data: np.ndarray) -> Tensor:
-        return Tensor._result(data, "", (), ())
-
-    def _broadcasting(self, other: Tensor, op: str, fn: Callable) -> np.ndarray:
-        try:
-            return fn(self.data, other.data)
-        except ValueError:
-            raise ValueError(f"{op}: shapes {self.shape} and {other.shape} cannot be broadcast together") from None
-
-    # ---- elementwise primitives ----------------------------------------------------------------
-
-    def __add__(self, other) -> Tensor:
-        """d(a+b)/da = 1, d(a+b)/db = 1."""
-        b = self._lift(other)
-        return Tensor._result(self._broadcasting(b, "add", np.add), "add", (self, b), (lambda g: g, lambda g: g))
-
-    def __mul__(self, other) -> Tensor:
-        """d(ab)/da = b, d(ab)/db = a."""
-        a, b = self, self._lift(other)
-        return Tensor._result(self._broadcasting(b, "mul", np.multiply), "mul", (a, b),
-                              (lambda g: g * b.data, lambda g: g * a.data))
-
-    def __pow__(self, other) -> Tensor:
-        """d(a^p)/da = p a^(p-1);  with a tensor exponent also d(a^b)/db = a^b ln a (0 where a = 0)."""
-        a = self
-        if isinstance(other, numbers.Real) and not isinstance(other, Tensor):
-            p = float(other)  # a Python float: numpy keeps the tensor's dtype (a numpy float64 would not)
-            return Tensor._result(a.data**p, f"pow{p:g}", (a,), (lambda g: g * _power_slope(a.data, p),))
-        b = self._lift(other)
-        out = self._broadcasting(b, "pow", np.power)
-
-        def d_exponent(g):
-            with np.errstate(divide="ignore", invalid="ignore"):
-                return g * np.where(a.data == 0, 0.0, out * np.log(np.where(a.data == 0, 1.0, a.data)))
-
-        return Tensor._result(out, "pow", (a, b), (lambda g: g * _power_slope(a.data, b.data), d_exponent))
-
-    def exp(self) -> Tensor:
-        """d(e^x)/dx = e^x."""
-        out = np.exp(self.data)
-        return Tensor._result(out, "exp", (self,), (lambda g: g * out,))
-
-    def log(self) -> Tensor:
-        """d(ln x)/dx = 1/x."""
-        x = self.data
-        return Tensor._result(np.log(x), "log", (self,), (lambda g: g / x,))
-
-    def abs(self) -> Tensor:
-        """d|x|/dx = sign(x) (0 at x = 0, as PyTorch)."""
-        x = self.data
-        return Tensor._result(np.abs(x), "abs", (self,), (lambda g: g * np.sign(x),))
-
-    def tanh(self) -> Tensor:
-        """d(tanh x)/dx = 1 - tanh^2 x."""
-        t = np.tanh(self.data)
-        return Tensor._result(t, "tanh", (self,), (lambda g: g * (1 - t * t),))
-
-    def sigmoid(self) -> Tensor:
-        """s(x) = 1/(1+e^-x), ds/dx = s(1-s)."""
-        # NOTE: own backward and a two-sided form: e^-|x| never overflows (x = +-1000 stays finite).
-        x = self.data
-        e = np.exp(-np.abs(x))
-        s = np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
-        return Tensor._result(s, "sigmoid", (self,), (lambda g: g * s * (1 - s),))
-
-    def relu(self) -> Tensor:
-        """d relu(x)/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch)."""
-        x = self.data
-        return Tensor._result(np.maximum(x, 0), "relu", (self,), (lambda g: g * (x > 0),))
-
-    def clip(self, min: float | None = None, max: float | None = None) -> Tensor:
-        """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's clamp)."""
-        x = self.data
-        inside = np.ones(x.shape, dtype=bool)
-        if min is not None:
-            inside &= x >= min
-        if max is not None:
-            inside &= x <= max
-        return Tensor._result(np.clip(x, min, max), "clip", (self,), (lambda g: g * inside,))
-
-    # ---- composites ----------------------------------------------------------------------------
-
-    def __neg__(self) -> Tensor:
-        return self * -1.0
-
-    def __sub__(self, other) -> Tensor:
-        return self + (-self._lift(other))
-
-    def __truediv__(self, other) -> Tensor:
-        other = self._lift(other)
-        if other.dtype.kind != "f":  # true division of integers gives floats, as in numpy and PyTorch
-            other = other.astype(self.dtype if self.dtype.kind == "f" else np.float32)
-        return self * other**-1
-
-    def __radd__(self, other) -> Tensor:
-        return self + other
-
-    def __rmul__(self, other) -> Tensor:
-        return self * other
-
-    def __rsub__(self, other) -> Tensor:
-        return (-self) + other
-
-    def __rtruediv__(self, other) -> Tensor:
-        return self**-1 * other
-
-    def __rpow__(self, other) -> Tensor:
-        return self._lift(other) ** self
-
-    def sqrt(self) -> Tensor:
-        return self**0.5
-
-    # ---- matrix product ------------------------------------------------------------------------
-
-    def __matmul__(self, other) -> Tensor:
-        """C = A @ B (numpy's rules: 1-D, 2-D, batched): dL/dA = dL/dC @ B^T, dL/dB = A^T @ dL/dC."""
-        a, b = self, self._lift(other)
-        try:
-            out = np.matmul(a.data, b.data)
-        except ValueError:
-            raise ValueError(f"matmul: shapes {a.shape} and {b.shape} are not aligned") from None
-        # A 1-D operand is a row (left) or a column (right) whose extra axis the result dropped.
-        A = a.data if a.ndim > 1 else a.data[np.newaxis, :]
-        B = b.data if b.ndim > 1 else b.data[:, np.newaxis]
-
-        def as_matrix(g):
-            if b.ndim == 1:
-                g = g[..., np.newaxis]
-            if a.ndim == 1:
-                g = g[..., np.newaxis, :]
-            return g
-
-        def d_left(g):
-            ga = as_matrix(g) @ np.swapaxes(B, -1, -2)
-            return ga[..., 0, :] if a.ndim == 1 else ga
-
-        def d_right(g):
-            gb = np.swapaxes(A, -1, -2) @ as_matrix(g)
-            return gb[..., 0] if b.ndim == 1 else gb
-
-        return Tensor._result(out, "matmul", (a, b), (d_left, d_right))
-
-    def __rmatmul__(self, other) -> Tensor:
-        return self._lift(other) @ self
-
-    # ---- reductions ----------------------------------------------------------------------------
-
-    def sum(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        """d(sum x)/dx_i = 1: the output gradient is copied back to every summed entry."""
-        axes = _normalize_axes(axis, self.ndim, "sum")
-        shape = self.shape
-        return Tensor._result(self.data.sum(axis=axes, keepdims=keepdims), "sum", (self,),
-                              (lambda g: np.broadcast_to(_expand_reduced(g, axes, keepdims), shape),))
-
-    def mean(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        axes = _normalize_axes(axis, self.ndim, "mean")
-        count = int(np.prod([self.shape[a] for a in axes]))
-        return self.sum(axes, keepdims) * (1.0 / count)
-
-    def _extremum(self, reduce: Callable, op: str, axis: Axis, keepdims: bool) -> Tensor:
-        """max/min; the gradient goes to the extreme entries, split evenly among ties (PyTorch's amax)."""
-        axes = _normalize_axes(axis, self.ndim, op)
-        if self.data.size == 0:
-            raise ValueError(f"{op}: cannot reduce an empty tensor of shape {self.shape}")
-        x = self.data
-        m = reduce(x, axis=axes, keepdims=True)
-
-        def vjp(g):
-            hit = x == m
-            return hit * (_expand_reduced(g, axes, keepdims) / hit.sum(axis=axes, keepdims=True))
-
-        return Tensor._result(m if keepdims else m.reshape([n for i, n in enumerate(x.shape) if i not in axes]),
-                              op, (self,), (vjp,))
-
-    def max(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return self._extremum(np.max, "max", axis, keepdims)
-
-    def min(self, axis: Axis = None, keepdims: bool = False) -> Tensor:
-        return self._extremum(np.min, "min", axis, keepdims)
-
-    def var(self, axis: Axis = None, ddof: int = 0, keepdims: bool = False) -> Tensor:
-        """sum (x - mean)^2 / (n - ddof): ddof=0 is the biased variance, ddof=1 the unbiased one."""
-        axes = _normalize_axes(axis, self.ndim, "var")
-        count = int(np.prod([self.shape[a] for a in axes]))
-        if count - ddof <= 0:
-            raise ValueError(f"var: {count} values with ddof={ddof} leave no degrees of freedom")
-        d = self - self.mean(axes, keepdims=True)
-        return (d * d).sum(axes, keepdims) * (1.0 / (count - ddof))
-
-    # ---- shape ---------------------------------------------------------------------------------
-
-    def reshape(self, *shape) -> Tensor:
-        """Same entries, new shape: the gradient is reshaped back."""
-        shape = tuple(shape[0]) if len(shape) == 1 and not isinstance(shape[0], numbers.Integral) else shape
-        try:
-            out = self.data.reshape(shape)
-        except ValueError:
-            raise ValueError(f"reshape: cannot reshape a tensor of shape {self.shape} into {shape}") from None
-        old = self.shape
-        return Tensor._result(out, "reshape", (self,), (lambda g: g.reshape(old),))
-
-    def transpose(self, *axes) -> Tensor:
-        """Permute axes (reversed if none given): the gradient is permuted back."""
-        axes = tuple(axes[0]) if len(axes) == 1 and not isinstance(axes[0], numbers.Integral) else axes
-        axes = axes or tuple(reversed(range(self.ndim)))
-        if len(axes) != self.ndim or not all(-self.ndim <= a < self.ndim for a in axes) or \
-                sorted(a % self.ndim for a in axes) != list(range(self.ndim)):
-            raise ValueError(f"transpose: axes {axes} are not a permutation of the {self.ndim} axes of {self.shape}")
-        axes = tuple(a % self.ndim for a in axes)
-        inverse = tuple(np.argsort(axes))
-        return Tensor._result(self.data.transpose(axes), "transpose", (self,), (lambda g: g.transpose(inverse),))
+    # ---- graph -------------------------------------------------------------------------------------
 
     @property
-    def T(self) -> Tensor:
-        return self.transpose()
+    def requires_grad(self) -> bool:
+        return self._requires_grad
 
-    def flatten(self) -> Tensor:
-        return self.reshape(-1)
+    @requires_grad.setter
+    def requires_grad(self, flag: bool) -> None:
+        if self._fn is not None:
+            raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf tensors; "
+                               "use detach() to get a leaf from this result")
+        _check_can_require_grad(self.data.dtype, flag)
+        self._requires_grad = bool(flag)
 
-    def squeeze(self, axis: Axis = None) -> Tensor:
-        try:
-            return self.reshape(np.squeeze(self.data, axis).shape)
-        except ValueError as e:
-            raise ValueError(f"squeeze: {e} (shape {self.shape})") from None
-
-    def unsqueeze(self, axis: int) -> Tensor:
-        return self.reshape(np.expand_dims(self.data, axis).shape)
-
-    def __getitem__(self, index) -> Tensor:
-        """Slices, integers, integer arrays and boolean masks, as numpy. Repeated integer indices
-        receive the sum of their gradients (np.add.at)."""
-        index = _plain_index(index)
-        try:
-            out = self.data[index]
-        except IndexError as e:
-            hint = ""
-            parts = index if isinstance(index, tuple) else (index,)
-            if any(isinstance(i, np.ndarray) and i.dtype.kind == "f" for i in parts):
-                hint = "; lists become float32 tensors, so make index tensors with dtype=np.int64"
-            raise IndexError(f"getitem: {e} (tensor of shape {self.shape}){hint}") from None
-        x = self.data
-
-        def vjp(g):
-            full = np.zeros_like(x)
-            np.add.at(full, index, g)
-            return full
-
-        return Tensor._result(out, "getitem", (self,), (vjp,))
-
-    # ---- no gradient: comparisons, argmax, conversions ------------------------------------------
-
-    def _compare(self, other, fn) -> Tensor:
-        return Tensor._constant(self._broadcasting(self._lift(other), fn.__name__, fn))
-
-    def __lt__(self, other) -> Tensor:
-        return self._compare(other, np.less)
-
-    def __le__(self, other) -> Tensor:
-        return self._compare(other, np.less_equal)
-
-    def __gt__(self, other) -> Tensor:
-        return self._compare(other, np.greater)
-
-    def __ge__(self, other) -> Tensor:
-        return self._compare(other, np.greater_equal)
-
-    def __eq__(self, other) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.equal)
-
-    def __ne__(self, other) -> Tensor:  # type: ignore[override]
-        return self._compare(other, np.not_equal)
-
-    __hash__ = object.__hash__  # graph bookkeeping keys nodes by identity
-
-    def argmax(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor._constant(np.argmax(self.data, axis=axis, keepdims=keepdims))
-
-    def argmin(self, axis: int | None = None, keepdims: bool = False) -> Tensor:
-        return Tensor._constant(np.argmin(self.data, axis=axis, keepdims=keepdims))
-
-    def astype(self, dtype) -> Tensor:
-        """A copy in another dtype; between float dtypes the gradient flows (cast back)."""
-        out = self.data.astype(dtype)
-        if out.dtype.kind != "f":
-            return Tensor._constant(out)
-        return Tensor._result(out, "astype", (self,), (lambda g: g,))
-
-    def detach(self) -> Tensor:
-        """The same data, cut from the graph."""
-        return Tensor._constant(self.data)
-
-    def numpy(self) -> np.ndarray:
-        return self.data
-
-    def item(self) -> float:
-        if self.data.size != 1:
-            raise ValueError(f"item: only a tensor with one element can be converted, got shape {self.shape}")
-        return self.data.item()
-
-    def __array__(self, dtype=None, copy=None) -> np.ndarray:
-        if copy:
-            return np.array(self.data, dtype=dtype)
-        return self.data if dtype is None else self.data.astype(dtype)
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
+        self.requires_grad = requires_grad
+        return self
 
     @property
-    def shape(self) -> tuple[int, ...]:
-        return self.data.shape
+    def is_leaf(self) -> bool:
+        """True for tensors made by the user (and results that record no graph), as PyTorch."""
+        return self._fn is None
 
     @property
-    def ndim(self) -> int:
-        return self.data.ndim
+    def grad_fn(self) -> GradFn | None:
+        return None if self._fn is None else GradFn(self)
 
     @property
-    def dtype(self) -> np.dtype:
-        return self.data.dtype
+    def _op(self) -> str:
+        return "" if self._fn is None else self._fn.name
 
     @property
-    def size(self) -> int:
-        return self.data.size
+    def _parents(self) -> tuple:
+        found = (self._a, self._b) + (self._more or ())
+        return tuple(p for p in found if p is not None)
 
-    def __len__(self) -> int:
-        return len(self.data)
+    def retain_grad(self) -> None:
+        """Keep this intermediate result's gradient after backward (PyTorch frees it by default)."""
+        self._retains_grad = True
 
-    def __bool__(self) -> bool:
-        return bool(self.data)
+    # ---- the Function context (autograd.function): this node is the `ctx` of its own operation --------
 
-    def __float__(self) -> float:
-        return float(self.item())
+    def save_for_backward(self, *values) -> None:
+        """Keep what backward will need (arrays, numbers). Only while a graph is being recorded."""
+        if self._fn is not None:
+            self._saved = values
 
-    def __repr__(self) -> str:
-        body = np.array2string(self.data, separator=", ", prefix="tensor(")
-        extra = ", requires_grad=True" if self.requires_grad else ""
-        if self.data.dtype != np.float32:
-            extra = f", dtype={self.data.dtype}" + extra
-        return f"tensor({body}{extra})"
+    @property
+    def needs_input_grad(self) -> tuple[bool, ...]:
+        """For each argument of the operation (as far as they are tensors): does it need a gradient?"""
+        found = (self._a, self._b) + (self._more or ())
+        return tuple(p is not None and p._requires_grad for p in found)
 
-    # ---- the node interface (autograd.engine) --------------------------------------------------
+    @property
+    def saved_tensors(self) -> tuple:
+        if self._saved is _FREED:
+            raise freed_graph_error(self._op)
+        return self._saved
 
-    def backward(self, grad=None, retain_graph: bool = False) -> None:
-        """dL/dx for every tensor x this one (L) was computed from; leaf gradients accumulate."""
-        if not self.requires_grad:
-            raise RuntimeError("backward: this tensor does not require grad (no input of it had requires_grad=True)")
-        backward(self, grad, retain_graph)
+    # ---- the node interface (autograd.engine) -----------------------------------------------------
+
+    def backward(self, gradient=None, retain_graph: bool = False) -> None:
+        """dL/dx for every tensor x this one (L) was computed from; leaf gradients accumulate in `.grad`.
+        Intermediate gradients are freed once passed on, unless `retain_grad()` was called."""
+        if not self._requires_grad:
+            raise RuntimeError("backward: this tensor does not require grad and has no grad_fn "
+                               "(no input of it had requires_grad=True, or it was computed under no_grad)")
+        backward(self, gradient, retain_graph)
 
     def zero_grad(self) -> None:
         self.grad = None
@@ -483,124 +180,318 @@ class Tensor:
             if self.data.size != 1:
                 raise RuntimeError(
                     f"backward: grad can be implicitly created only for a scalar output, but this tensor has "
-                    f"shape {self.shape}; pass grad= (dL/dthis) of that shape")
+                    f"shape {tuple(self.shape)}; pass gradient= (dL/dthis) of that shape")
             return np.ones_like(self.data)
         # A copy: the root may be a leaf, which owns its gradient; the caller keeps their array.
         grad = np.array(grad.data if isinstance(grad, Tensor) else grad, dtype=self.dtype)
-        if grad.shape != self.shape:
-            raise ValueError(f"backward: grad has shape {grad.shape} but the tensor has shape {self.shape}")
+        if grad.shape != self.data.shape:
+            raise ValueError(f"backward: gradient has shape {grad.shape} but the tensor has shape {self.data.shape}")
         return grad
 
     def _add_grad(self, grad: np.ndarray) -> None:
         if grad.dtype != self.data.dtype:
             grad = grad.astype(self.data.dtype)
-        if self._parents:  # an intermediate result: never written in place, so sharing arrays is safe
+        if self._fn is not None:  # an intermediate result: never written in place, so sharing arrays is safe
             self.grad = grad if self.grad is None else self.grad + grad
         elif self.grad is None:  # a leaf owns its gradient (users and optimizers change it in place),
-            # and a vjp returns either a new array or a view: only a view needs copying.
+            # and a backward returns either a new array or a view: only a view needs copying.
             self.grad = grad if grad.base is None and grad.flags.writeable else grad.copy()
         else:
             self.grad += grad
 
-    def _propagate(self, retain_graph: bool) -> None:
-        if not self._parents:  # a leaf or a constant
+    def _propagate(self, retain_graph: bool, keep_grads: bool = True) -> None:
+        fn = self._fn
+        if fn is None:  # a leaf
             return
-        vjps = self._local
-        if vjps is None:
-            raise freed_graph_error(self._op)
-        if not retain_graph:
-            self._local = None  # releases the arrays the vjps saved
+        if self._saved is _FREED:
+            raise freed_graph_error(fn.name)
+        if self._versions is not None:
+            check_versions(self)
         g = self.grad
-        for parent, vjp in zip(self._parents, vjps):
-            if parent.requires_grad:
-                share = _unbroadcast(vjp(g), parent.data.shape)
-                if share is g and not parent._parents:  # g itself (add's vjp): a leaf must own its gradient
-                    share = share.copy()
-                parent._add_grad(share)
+        if g is None:  # nothing reached this node (its output was not used by the root)
+            return
+        grads = fn.backward(self, g)
+        if not retain_graph:
+            self._saved = _FREED  # releases the arrays saved for backward
+        if not keep_grads and not self._retains_grad:
+            self.grad = None
+        if type(grads) is not tuple:
+            grads = (grads,)
+        a, b = self._a, self._b
+        if a is not None and a._requires_grad:
+            _hand(a, grads[0], g)
+        if b is not None and b._requires_grad:
+            _hand(b, grads[1], g)
+        more = self._more
+        if more is not None:
+            for parent, share in zip(more, grads[2:]):
+                if parent is not None and parent._requires_grad:
+                    _hand(parent, share, g)
+
+    def _forget_grad(self) -> None:
+        if self._fn is not None and not self._retains_grad:
+            self.grad = None
 
     def _describe(self) -> list[str]:
         shape = "x".join(map(str, self.shape)) or "scalar"
-        grad = "grad -" if self.grad is None else f"|grad| {np.linalg.norm(self.grad):.3g}"
+        if self.grad is not None:
+            grad = f"|grad| {np.linalg.norm(self.grad):.3g}"
+        elif self._fn is not None and self._saved is _FREED:
+            grad = "grad not retained"
+        else:
+            grad = "grad -"
         if self.data.size == 1:
             return [f"{self.data.item():.4g}  {shape}", grad]
         return [f"{shape} {self.dtype}", grad]
 
+    # ---- what a tensor is --------------------------------------------------------------------------
 
-def _plain_index(index):
-    """Tensors inside an index become their numpy arrays."""
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index
+    @property
+    def shape(self) -> Size:
+        return Size(self.data.shape)
+
+    def size(self, dim: int | None = None) -> Size | int:
+        """The shape (a `Size`), or the length of one dimension."""
+        if dim is None:
+            return Size(self.data.shape)
+        from .shape import normalize_dim
+        return self.data.shape[normalize_dim(dim, self.ndim, "size")]
+
+    @property
+    def ndim(self) -> int:
+        return self.data.ndim
+
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    nelement = numel
+
+    @property
+    def dtype(self) -> np.dtype:
+        return self.data.dtype
+
+    @property
+    def T(self) -> Tensor:
+        """All dimensions reversed (PyTorch's ``.T``; for a 2-D tensor the transpose)."""
+        return self.permute(*reversed(range(self.ndim)))
+
+    @property
+    def mT(self) -> Tensor:
+        return self.transpose(-2, -1)
+
+    @property
+    def device(self) -> str:
+        return "cpu"
+
+    def item(self) -> float | int | bool:
+        if self.data.size != 1:
+            raise ValueError(f"item: only a tensor with one element can be converted, got shape {tuple(self.shape)}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def numpy(self) -> np.ndarray:
+        if self._requires_grad:
+            raise RuntimeError("numpy: can't call numpy() on a tensor that requires grad; use "
+                               "tensor.detach().numpy() (or .data, seedgrad's array)")
+        return self.data
+
+    def detach(self) -> Tensor:
+        """The same data (shared, as PyTorch), cut from the graph."""
+        return constant(self.data)
+
+    def clone(self) -> Tensor:
+        """A copy that stays in the graph (the gradient flows back unchanged)."""
+        from .elementwise import Cast
+        return Cast.apply(self, self.data.dtype)
+
+    def __array__(self, dtype=None, copy=None) -> np.ndarray:
+        if copy:
+            return np.array(self.data, dtype=dtype)
+        return self.data if dtype is None else self.data.astype(dtype)
+
+    def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
+        return len(self.data)
+
+    def __iter__(self):
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise RuntimeError(f"bool: a tensor with {self.data.size} values is ambiguous; use .any() or .all()")
+        return bool(self.data)
+
+    def __float__(self) -> float:
+        return float(self.item())
+
+    def __int__(self) -> int:
+        return int(self.item())
+
+    def __index__(self) -> int:
+        if self.data.dtype.kind not in "iu" or self.data.size != 1:
+            raise TypeError("only integer tensors of a single element can be converted to an index")
+        return int(self.data.item())
+
+    __hash__ = object.__hash__  # graph bookkeeping keys nodes by identity
+
+    def __repr__(self) -> str:
+        body = np.array2string(self.data, separator=", ", prefix="tensor(")
+        extra = ""
+        if self.data.dtype not in (dtypes.float32, dtypes.int64, dtypes.bool_) or self.data.size == 0:
+            extra += f", dtype=autograd.{self.data.dtype}"
+        if self._fn is not None:
+            extra += f", grad_fn=<{_backward_name(self._fn)}>"
+        elif self._requires_grad:
+            extra += ", requires_grad=True"
+        return f"tensor({body}{extra})"
+
+    # ---- in place (outside the graph) -------------------------------------------------------------
+
+    def _write(self, op: str, value: np.ndarray) -> Tensor:
+        """Write `value` into this tensor's array and bump its version, so that a backward that saved the
+        old values raises instead of using the new ones (PyTorch's version counter)."""
+        from .engine import GradMode
+        if self._requires_grad and GradMode.enabled:
+            kind = "a leaf tensor that requires grad" if self._fn is None else "a result in the graph"
+            raise RuntimeError(f"{op}: {kind} cannot be changed in place while gradients are recorded; "
+                               "do it inside `with autograd.no_grad():` (as optimizers do)")
+        try:
+            np.copyto(self.data, value, casting="same_kind")
+        except (ValueError, TypeError) as e:
+            raise ValueError(f"{op}: cannot write a value of shape {np.shape(value)} into a tensor of shape "
+                             f"{tuple(self.shape)} and dtype {self.dtype} ({e})") from None
+        self._version += 1
+        return self
+
+    def zero_(self) -> Tensor:
+        return self._write("zero_", 0)
+
+    def fill_(self, value) -> Tensor:
+        return self._write("fill_", value.data if isinstance(value, Tensor) else value)
+
+    def copy_(self, src) -> Tensor:
+        return self._write("copy_", src.data if isinstance(src, Tensor) else np.asarray(src))
+
+    def add_(self, other, *, alpha=1) -> Tensor:
+        return self._write("add_", self.data + alpha * (other.data if isinstance(other, Tensor) else other))
+
+    def sub_(self, other, *, alpha=1) -> Tensor:
+        return self._write("sub_", self.data - alpha * (other.data if isinstance(other, Tensor) else other))
+
+    def mul_(self, other) -> Tensor:
+        return self._write("mul_", self.data * (other.data if isinstance(other, Tensor) else other))
+
+    def div_(self, other) -> Tensor:
+        return self._write("div_", self.data / (other.data if isinstance(other, Tensor) else other))
+
+    def clamp_(self, min=None, max=None) -> Tensor:
+        return self._write("clamp_", np.clip(self.data, min, max))
+
+    def normal_(self, mean: float = 0.0, std: float = 1.0, *, generator=None) -> Tensor:
+        from .rng import numpy_generator
+        return self._write("normal_", numpy_generator(generator).normal(mean, std, self.data.shape))
+
+    def uniform_(self, a: float = 0.0, b: float = 1.0, *, generator=None) -> Tensor:
+        from .rng import numpy_generator
+        return self._write("uniform_", numpy_generator(generator).uniform(a, b, self.data.shape))
+
+    # ---- dtype casts (last in the class: they are named like the builtins) ---------------------------
+
+    def to(self, *args, dtype=None, **kwargs) -> Tensor:
+        """``to(dtype)``; a device ("cpu") is accepted and ignored (seedgrad has no devices)."""
+        for a in args:
+            if isinstance(a, str) and a.split(":")[0] == "cpu":
+                continue
+            if isinstance(a, Tensor):
+                dtype = a.dtype
+            else:
+                dtype = a
+        return self if dtype is None else self.type(dtype)
+
+    def type(self, dtype=None):
+        """A copy in another dtype (the same tensor if it already is); between floating dtypes the
+        gradient flows, cast back. Without an argument, the dtype's name."""
+        if dtype is None:
+            return f"autograd.{self.dtype}"
+        from .elementwise import cast
+        return cast(self, dtype)
+
+    def astype(self, dtype) -> Tensor:
+        return self.type(dtype)
+
+    def float(self) -> Tensor:
+        return self.type(dtypes.float32)
+
+    def double(self) -> Tensor:
+        return self.type(dtypes.float64)
+
+    def half(self) -> Tensor:
+        return self.type(dtypes.float16)
+
+    def long(self) -> Tensor:
+        return self.type(dtypes.int64)
+
+    def int(self) -> Tensor:
+        return self.type(dtypes.int32)
+
+    def bool(self) -> Tensor:
+        return self.type(dtypes.bool_)
+
+    def is_floating_point(self) -> bool:
+        return self.data.dtype.kind == "f"
 
 
-# ---- operations on several tensors -------------------------------------------------------------
+def _check_can_require_grad(dtype: np.dtype, flag: bool) -> None:
+    if flag and dtype.kind != "f":
+        raise DtypeError(f"requires_grad: only tensors of floating point dtype can require gradients, got dtype "
+                         f"{dtype} (make it with dtype=autograd.float32, or call .float())")
 
 
-def _tensors(items: Sequence, op: str) -> list[Tensor]:
-    if not len(items):
-        raise ValueError(f"{op}: needs at least one tensor")
-    items = [t if isinstance(t, Tensor) else Tensor(t) for t in items]
-    return items
+def _hand(parent: Tensor, share, upstream: np.ndarray) -> None:
+    """Give `parent` its share of the gradient, summed back to its shape if it was broadcast."""
+    if share is None:
+        return
+    if type(share) is not np.ndarray:
+        share = np.asarray(share, dtype=parent.data.dtype)
+    share = _unbroadcast(share, parent.data.shape)
+    if share is upstream and parent._fn is None:  # the node's own gradient: a leaf must own its gradient
+        share = share.copy()
+    parent._add_grad(share)
 
 
-def stack(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join along a new axis; each input's gradient is its slice of the output gradient."""
-    tensors = _tensors(tensors, "stack")
-    try:
-        out = np.stack([t.data for t in tensors], axis=axis)
-    except ValueError:
-        raise ValueError(f"stack: shapes {[t.shape for t in tensors]} are not all equal") from None
-    vjps = tuple((lambda g, i=i: np.take(g, i, axis=axis)) for i in range(len(tensors)))
-    return Tensor._result(out, "stack", tuple(tensors), vjps)
+def constant(data) -> Tensor:
+    """A tensor outside the graph around `data` (not copied): results that carry no gradient."""
+    out = _new(Tensor)
+    out.data = data if type(data) is np.ndarray else np.asarray(data)
+    out.grad = out._fn = out._a = out._b = out._more = out._saved = out._versions = None
+    out._requires_grad = out._retains_grad = False
+    out.label = ""
+    out._version = 0
+    return out
 
 
-def concatenate(tensors: Sequence[Tensor], axis: int = 0) -> Tensor:
-    """Join along an existing axis; each input's gradient is its block of the output gradient."""
-    tensors = _tensors(tensors, "concatenate")
-    try:
-        out = np.concatenate([t.data for t in tensors], axis=axis)
-    except ValueError:
-        raise ValueError(f"concatenate: shapes {[t.shape for t in tensors]} do not fit along axis {axis}") from None
-    ends = np.cumsum([t.shape[axis] for t in tensors])
-    blocks = [slice(end - t.shape[axis], end) for t, end in zip(tensors, ends)]
-
-    def block(s):
-        index = [slice(None)] * out.ndim
-        index[axis] = s
-        return tuple(index)
-
-    vjps = tuple((lambda g, s=s: g[block(s)]) for s in blocks)
-    return Tensor._result(out, "concatenate", tuple(tensors), vjps)
+_new = object.__new__
 
 
-def where(condition, a, b) -> Tensor:
-    """condition ? a : b elementwise; the gradient goes to the side that was chosen."""
-    cond = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
-    a = a if isinstance(a, Tensor) else (b._lift(a) if isinstance(b, Tensor) else Tensor(a))
-    b = a._lift(b)
-    try:
-        out = np.where(cond, a.data, b.data)
-    except ValueError:
-        raise ValueError(f"where: shapes {cond.shape}, {a.shape} and {b.shape} cannot be broadcast together") from None
-    return Tensor._result(out, "where", (a, b), (lambda g: g * cond, lambda g: g * ~cond))
+def as_tensor(data, dtype=None) -> Tensor:
+    """`data` itself if it is a Tensor (of `dtype`), else a new Tensor by the construction rules."""
+    if isinstance(data, Tensor):
+        return data if dtype is None or data.dtype == as_dtype(dtype) else data.type(dtype)
+    return Tensor(data, dtype=dtype)
 
 
-def _pairwise(a, b, pick: Callable, op: str) -> Tensor:
-    """maximum/minimum: the gradient goes to the chosen input, half to each on a tie (PyTorch)."""
-    a = a if isinstance(a, Tensor) else (b._lift(a) if isinstance(b, Tensor) else Tensor(a))
-    b = a._lift(b)
-    out = a._broadcasting(b, op, pick)
-    a_wins = (pick(a.data, b.data) == a.data) * 1.0
-    tie = (a.data == b.data) * 0.5
-    share_a = a_wins - tie
-    return Tensor._result(out, op, (a, b), (lambda g: g * share_a, lambda g: g * (1.0 - share_a)))
+def attach_methods(methods: dict) -> None:
+    """Make module-level operations Tensor methods of the same name (their first argument is `input`)."""
+    for name, fn in methods.items():
+        setattr(Tensor, name, fn)
 
 
-def maximum(a, b) -> Tensor:
-    return _pairwise(a, b, np.maximum, "maximum")
-
-
-def minimum(a, b) -> Tensor:
-    return _pairwise(a, b, np.minimum, "minimum")
+from .function import check_versions  # noqa: E402

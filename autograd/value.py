@@ -36,6 +36,7 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
+    _more = None  # a scalar operation has at most two parents (the engine's node interface)
 
     def __init__(self, data: float, label: str = "", _parents: tuple = (), _local: tuple = (), _op: str = ""):
         """A leaf (``Value(2.0, label="x")``), or, with `_parents` and their local derivatives
@@ -49,8 +50,6 @@ class Value:
                              f"got {len(_parents)} parents and {len(_local)} derivatives")
         _link(self, data, _op, *[x for pair in zip(_parents, _local) for x in pair])
         self.label = label
-
-    # ---- the primitive operations: result, parents, local derivatives --------------------------
 
     # ---- the primitive operations: result, parents, local derivatives --------------------------
 
@@ -128,9 +127,9 @@ class Value:
         return _result(s, "sigmoid", self, s * (1.0 - s))
 
     def relu(self) -> Value:
-        """d relu(a)/da = 1 if a > 0 else 0 (0 at a = 0, as PyTorch)."""
+        """d relu(a)/da = 1 if a > 0 else 0 (0 at a = 0, as PyTorch); relu(nan) is nan."""
         a = self.data
-        return _result(a if a > 0 else 0.0, "relu", self, 1.0 if a > 0 else 0.0)
+        return _result(0.0 if a <= 0 else a, "relu", self, 1.0 if a > 0 else 0.0)
 
     # ---- composites: no backward of their own ---------------------------------------------------
 
@@ -179,7 +178,8 @@ class Value:
         a, b = self._a, self._b
         return () if a is None else (a,) if b is None else (a, b)
 
-    def _propagate(self, retain_graph: bool) -> None:
+    def _propagate(self, retain_graph: bool, keep_grads: bool = True) -> None:
+        """dL/da += d(self)/da * dL/dself (and for b). Every gradient is kept (micrograd's semantics)."""
         a = self._a
         if a is None:  # a leaf
             return
@@ -193,6 +193,9 @@ class Value:
             b.grad += self._db * g
         if not retain_graph:
             self._da = None  # marks the graph as used, as PyTorch frees it
+
+    def _forget_grad(self) -> None:
+        """A Value keeps its gradient after backward (micrograd's teaching semantics)."""
 
     def _describe(self) -> list[str]:
         return [f"data {self.data:.4f}", f"grad {self.grad:.4f}"]

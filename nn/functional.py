@@ -12,7 +12,7 @@ import numbers
 
 import numpy as np
 
-from autograd import Tensor, no_grad, where
+from autograd import Function, Tensor, no_grad, where
 from autograd.rng import default_generator
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -66,22 +66,29 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
             f"linear: input of shape {x.shape} has {x.shape[-1] if x.ndim else 0} features, "
             f"but the weight of shape {W.shape} expects {W.shape[-1]}"
         )
-    xd, Wd = x.data, W.data
-    out = xd @ Wd.T
-    n_out, n_in = Wd.shape
+    return Linear.apply(x, W, bias)
 
-    def d_input(g):
-        return g @ Wd
 
-    def d_weight(g):
-        return g.reshape(-1, n_out).T @ xd.reshape(-1, n_in)
+class Linear(Function):
+    """y = x Wᵀ + b: dL/dx = g W,  dL/dW = gᵀ x,  dL/db = Σ_rows g."""
 
-    if bias is None:
-        return Tensor._result(out, "linear", (x, W), (d_input, d_weight))
-    out += bias.data  # in place: no second output array
-    return Tensor._result(
-        out, "linear", (x, W, bias), (d_input, d_weight, lambda g: g.reshape(-1, n_out).sum(axis=0))
-    )
+    @staticmethod
+    def forward(ctx, x, W, b):
+        ctx.save_for_backward(x, W)
+        out = x @ W.T
+        if b is not None:
+            out += b  # in place: no second output array
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        x, W = ctx.saved_tensors
+        n_out, n_in = W.shape
+        need_x, need_W, need_b = (ctx.needs_input_grad + (False,))[:3]
+        rows = g.reshape(-1, n_out)
+        return (g @ W if need_x else None,
+                rows.T @ x.reshape(-1, n_in) if need_W else None,
+                rows.sum(axis=0) if need_b else None)
 
 
 def relu(x: Tensor, inplace: bool = False) -> Tensor:
@@ -120,10 +127,23 @@ def gelu(x: Tensor, approximate: str = "none") -> Tensor:
     if approximate != "none":
         raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
     # NOTE: a primitive because the engine has no erf to compose it from.
-    xd = x.data
-    cdf = (0.5 * (1.0 + _erf(xd / math.sqrt(2.0)))).astype(xd.dtype)
-    pdf = np.exp(-0.5 * xd * xd) / math.sqrt(2.0 * math.pi)
-    return Tensor._result(xd * cdf, "gelu", (x,), (lambda g: g * (cdf + xd * pdf),))
+    return Gelu.apply(x)
+
+
+class Gelu(Function):
+    """GELU(x) = x·Φ(x): d/dx = Φ(x) + x·φ(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        cdf = (0.5 * (1.0 + _erf(x / math.sqrt(2.0)))).astype(x.dtype)
+        ctx.save_for_backward(x, cdf)
+        return x * cdf
+
+    @staticmethod
+    def backward(ctx, g):
+        x, cdf = ctx.saved_tensors
+        pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+        return g * (cdf + x * pdf)
 
 
 def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
@@ -257,7 +277,7 @@ def _class_targets(input: Tensor, target, op: str) -> np.ndarray:
     t = np.asarray(target.data if isinstance(target, Tensor) else target)
     if t.dtype.kind not in "iu":
         raise TypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype} "
-                        "(tensor([...]) of a list makes float32: pass dtype=np.int64, or a list or int array)")
+                        "(pass them as integers, or make them with dtype=autograd.long)")
     n, c = input.shape
     if t.shape != (n,):
         raise ValueError(
@@ -288,28 +308,39 @@ def cross_entropy(input: Tensor, target, *, reduction: str = "mean", label_smoot
         raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
     x = _tensor(input)
     t = _class_targets(x, target, "cross_entropy")
-    xd = x.data
-    n, c = xd.shape
-    rows = np.arange(n)
-    z = xd - xd.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    s = e.sum(axis=1, keepdims=True)
-    log_s = np.log(s[:, 0])
-    losses = log_s - z[rows, t]
-    if label_smoothing:
-        losses = (1.0 - label_smoothing) * losses + label_smoothing * (log_s - z.mean(axis=1))
-    out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
-    out = np.asarray(out, dtype=xd.dtype)
+    return CrossEntropy.apply(x, t, label_smoothing, reduction)
 
-    def d_input(g):
-        grad = e / s  # softmax, a fresh array (e and s stay intact for retain_graph)
-        grad[rows, t] -= 1.0 - label_smoothing
+
+class CrossEntropy(Function):
+    """ℓ_n = −Σ_c q_nc · log softmax(x_n)_c:  dℓ_n/dx_n = softmax(x_n) − q_n."""
+
+    name = "cross_entropy"
+
+    @staticmethod
+    def forward(ctx, x, t, label_smoothing, reduction):
+        n, c = x.shape
+        rows = np.arange(n)
+        z = x - x.max(axis=1, keepdims=True)
+        e = np.exp(z)
+        s = e.sum(axis=1, keepdims=True)
+        log_s = np.log(s[:, 0])
+        losses = log_s - z[rows, t]
+        if label_smoothing:
+            losses = (1.0 - label_smoothing) * losses + label_smoothing * (log_s - z.mean(axis=1))
+        ctx.save_for_backward(e / s, t, label_smoothing, reduction)
+        out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
+        return np.asarray(out, dtype=x.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        softmax, t, label_smoothing, reduction = ctx.saved_tensors
+        n, c = softmax.shape
+        grad = softmax.copy()  # a fresh array: the saved one stays intact for retain_graph
+        grad[np.arange(n), t] -= 1.0 - label_smoothing
         if label_smoothing:
             grad -= label_smoothing / c
         grad *= g / n if reduction == "mean" else g if reduction == "sum" else g[:, None]
         return grad
-
-    return Tensor._result(out, "cross_entropy", (x,), (d_input,))
 
 
 def nll_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
@@ -356,22 +387,31 @@ def binary_cross_entropy_with_logits(input: Tensor, target, *, reduction: str = 
     _check_reduction(reduction)
     x = _tensor(input)
     y = _same_shape(x, target, "binary_cross_entropy_with_logits")
-    xd, yd = x.data, y.data
-    losses = (np.maximum(xd, 0) - xd * yd + np.log1p(np.exp(-np.abs(xd)))).astype(xd.dtype, copy=False)
-    e = np.exp(-np.abs(xd))
-    sig = np.where(xd >= 0, 1 / (1 + e), e / (1 + e))
-    if reduction == "mean":
-        out, scale = losses.mean(), 1.0 / max(xd.size, 1)
-    elif reduction == "sum":
-        out, scale = losses.sum(), 1.0
-    else:
-        out, scale = losses, 1.0
-    return Tensor._result(
-        np.asarray(out, dtype=xd.dtype),
-        "bce_with_logits",
-        (x, y),
-        (lambda g: g * scale * (sig - yd), lambda g: g * scale * -xd),
-    )
+    return BCEWithLogits.apply(x, y, reduction)
+
+
+class BCEWithLogits(Function):
+    """ℓ = max(x, 0) − x·y + log(1 + e^(−|x|)):  dℓ/dx = σ(x) − y,  dℓ/dy = −x."""
+
+    name = "bce_with_logits"
+
+    @staticmethod
+    def forward(ctx, x, y, reduction):
+        losses = (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
+        ctx.save_for_backward(x, y, reduction)
+        if reduction == "mean":
+            return np.asarray(losses.mean(), dtype=x.dtype)
+        if reduction == "sum":
+            return np.asarray(losses.sum(), dtype=x.dtype)
+        return losses
+
+    @staticmethod
+    def backward(ctx, g):
+        x, y, reduction = ctx.saved_tensors
+        scale = 1.0 / max(x.size, 1) if reduction == "mean" else 1.0
+        e = np.exp(-np.abs(x))
+        sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+        return g * scale * (sig - y), g * scale * -x
 
 
 # ==== activations and BCE added for nn.SiLU / ELU / Softplus / BCELoss ==========================

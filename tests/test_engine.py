@@ -106,9 +106,11 @@ def test_memory_stays_flat_over_a_training_loop():
     tracemalloc.start()
     for _ in range(200):
         step()
+    gc.collect()  # also empties the interpreter's free lists (up to 2000 tuples of each size): not live memory
     early, _ = tracemalloc.get_traced_memory()
     for _ in range(1800):
         step()
+    gc.collect()
     late, _ = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert late - early < 100_000, f"memory grew by {late - early} bytes over 1800 steps"
@@ -118,7 +120,7 @@ def test_saved_arrays_are_released_after_backward():
     x = Tensor(np.ones((100, 100)), requires_grad=True)
     y = (x * x).sum()
     y.backward()
-    assert all(node._local is None for node in ag.topological_order(y) if node._parents)
+    assert all(node._saved == () for node in ag.topological_order(y) if node._parents)  # freed
 
 
 def test_no_grad_records_nothing():
@@ -153,7 +155,7 @@ def test_detect_anomaly_names_the_forward_op():
 def test_detect_anomaly_names_the_backward_op():
     x = Tensor([0.0, 1.0], requires_grad=True)
     y = x.sqrt().sum()  # forward is finite, d sqrt(x)/dx = inf at 0
-    with ag.detect_anomaly(), pytest.raises(RuntimeError, match="'pow0.5'.*backward"):
+    with ag.detect_anomaly(), pytest.raises(RuntimeError, match="'sqrt'.*backward"):
         y.backward()
 
 
@@ -226,8 +228,19 @@ def test_gradcheck_catches_a_wrong_derivative():
     def bad_value_square(v):
         return Value(v.data**2, "", (v,), (3 * v.data,), "bad_square")  # should be 2 * v.data
 
+    class BadSquare(ag.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * 3 * x  # should be 2 * x
+
     def bad_tensor_square(t):
-        return Tensor._result(t.data**2, "bad_square", (t,), (lambda g: g * 3 * t.data,))
+        return BadSquare.apply(t)
 
     with pytest.raises(GradcheckError, match="input 0"):
         gradcheck(bad_value_square, [Value(1.5)])
@@ -244,21 +257,22 @@ def test_gradcheck_rejects_float32_and_non_nodes():
 
 @pytest.mark.parametrize("action, error, match", [
     (lambda: Tensor(np.ones((3, 4))) @ Tensor(np.ones((5, 6))), ValueError,
-     r"matmul: shapes \(3, 4\) and \(5, 6\) are not aligned"),
+     r"matmul: shapes \(3, 4\) and \(5, 6\)"),
     (lambda: Tensor(np.ones(3)) + Tensor(np.ones(4)), ValueError, r"add: shapes \(3,\) and \(4,\)"),
     (lambda: Tensor(np.ones(3)) * Tensor(np.ones((2, 4))), ValueError, r"mul: shapes \(3,\) and \(2, 4\)"),
     (lambda: Tensor(np.ones(3), requires_grad=True).backward(), RuntimeError, "scalar output.*shape \\(3,\\)"),
-    (lambda: Tensor(np.ones(3), requires_grad=True).sum().backward(np.ones(2)), ValueError, "grad has shape"),
+    (lambda: Tensor(np.ones(3), requires_grad=True).sum().backward(np.ones(2)), ValueError, "gradient has shape"),
     (lambda: Tensor(np.ones(3)).sum().backward(), RuntimeError, "does not require grad"),
     (lambda: Tensor(np.arange(3), requires_grad=True), TypeError, "int64"),
     (lambda: Tensor(np.array(["a"], dtype=object), requires_grad=True), TypeError, "object"),
     (lambda: Tensor(np.ones((2, 3)))[5], IndexError, r"shape \(2, 3\)"),
     (lambda: Tensor(np.ones((2, 3))).reshape(4, 2), ValueError, r"reshape.*\(2, 3\).*\(4, 2\)"),
-    (lambda: Tensor(np.ones((2, 3))).sum(axis=2), ValueError, "axis 2 is out of range"),
-    (lambda: Tensor(np.ones((2, 3))).transpose(0, 0), ValueError, "permutation"),
-    (lambda: Tensor(np.ones(3)).var(ddof=3), ValueError, "degrees of freedom"),
+    (lambda: Tensor(np.ones((2, 3))).sum(axis=2), IndexError, "sum: dimension out of range.*got 2"),
+    (lambda: Tensor(np.ones((2, 3))).sum(dim=2), ValueError, "sum: dimension out of range.*got 2"),
+    (lambda: Tensor(np.ones((2, 3))).transpose(0, 1, 2), TypeError, "permute"),
+    (lambda: Tensor(np.ones((2, 3))).view(4, 2), ValueError, r"view: .*shape \(2, 3\).*as shape \(4, 2\)"),
     (lambda: Tensor(np.ones(3)).item(), ValueError, "one element"),
-    (lambda: ag.stack([]), ValueError, "at least one"),
+    (lambda: ag.stack([]), ValueError, "non-empty"),
 ])
 def test_bad_input_is_named(action, error, match):
     with pytest.raises(error, match=match):
@@ -266,7 +280,7 @@ def test_bad_input_is_named(action, error, match):
 
 
 def test_construction_rules():
-    assert Tensor([1, 2]).dtype == np.float32 and Tensor(3.0).dtype == np.float32
+    assert Tensor([1, 2]).dtype == np.int64 and Tensor(3.0).dtype == np.float32 and Tensor([1, 2.5]).dtype == np.float32
     assert Tensor(np.ones(2)).dtype == np.float64 and Tensor([1], dtype=np.float64).dtype == np.float64
     assert Tensor(np.arange(3)).dtype == np.int64
     t = Tensor(np.ones(2, dtype=np.float32), requires_grad=True)
@@ -281,8 +295,10 @@ def test_construction_rules():
     assert ag.zeros_like(t).shape == (2,) and ag.ones_like(t).data.sum() == 2
     d = t.detach()
     assert not d.requires_grad and d.data is t.data
-    assert t.numpy() is t.data
-    made = ag.tensor([[1, 2], [3, 4]], requires_grad=True)
+    assert t.detach().numpy() is t.data
+    with pytest.raises(RuntimeError, match="floating point"):  # ints are int64, as in PyTorch
+        ag.tensor([[1, 2], [3, 4]], requires_grad=True)
+    made = ag.tensor([[1.0, 2], [3, 4]], requires_grad=True)
     assert made.dtype == np.float32 and made.requires_grad and made.shape == (2, 2)
     assert ag.tensor(np.arange(3)).dtype == np.int64 and ag.tensor([1, 2], dtype=np.float64).dtype == np.float64
     ag.manual_seed(3)

@@ -71,8 +71,21 @@ def test_gradcheck_fails_for_a_wrong_backward():
     """Test the tester: a layer with a deliberately wrong vjp must fail."""
     from autograd import GradcheckError
 
+    from autograd import Function
+
+    class WrongSquare(Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x**2
+
+        @staticmethod
+        def backward(ctx, g):
+            (x,) = ctx.saved_tensors
+            return g * x  # missing factor 2
+
     def wrong_square(x):
-        return Tensor._result(x.data**2, "wrong", (x,), (lambda g: g * x.data,))  # missing factor 2
+        return WrongSquare.apply(x)
 
     with pytest.raises(GradcheckError):
         gradcheck(wrong_square, [rand(3)])

@@ -56,7 +56,7 @@ def test_module_matches_torch(ours, theirs, shape, training):
     manual_seed(0)
     a, b = ours().double(), theirs().double()
     for p in a.parameters():  # affine parameters away from their 1/0 defaults
-        p.data[...] = np.random.default_rng(p.size).uniform(0.5, 1.5, p.shape)
+        p.data[...] = np.random.default_rng(p.numel()).uniform(0.5, 1.5, p.shape)
     b.load_state_dict(to_torch_state(a))  # the graduation path: same keys, same layouts
     a.train(training), b.train(training)
     for step in range(2):  # twice: the running statistics must evolve alike

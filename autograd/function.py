@@ -1,0 +1,145 @@
+"""`Function`: the form every differentiable Tensor operation is written in.
+
+An operation is a class with two static methods side by side, as ``torch.autograd.Function``:
+
+    class Mul(Function):
+        '''d(ab)/da = b, d(ab)/db = a.'''
+
+        @staticmethod
+        def forward(ctx, a, b):
+            ctx.save_for_backward(a, b)
+            return a * b
+
+        @staticmethod
+        def backward(ctx, grad):
+            a, b = ctx.saved_tensors
+            return grad * b, grad * a
+
+    Mul.apply(x, y)        # a new Tensor node; x or y may also be a Python number
+
+- `forward` receives numpy arrays for the Tensor arguments (numbers and other arguments as they
+  are) and returns the result array: an operation is numpy math plus its derivative.
+- `backward` receives dL/dout and returns one gradient per positional argument (a single array
+  for a one-argument operation; None for an argument that has none). It may return a gradient in
+  the *broadcast* shape: the engine sums it back to the argument's shape, in one place.
+- `ctx` is the output node itself, so an operation costs one object for Python's garbage collector:
+  the node keeps its parents in its slots (`_a`, `_b`, `_more`), the class of the operation (`_fn`,
+  shared by all its nodes, not a closure per call) and what `save_for_backward` was given (`_saved`).
+- Arrays saved for backward that are an argument's (or the output's) own array are version-checked:
+  if that tensor is changed in place before backward runs, backward raises instead of computing a
+  wrong gradient (PyTorch's version counter).
+
+Python numbers stay numbers: ``x * 2.0`` makes one node with one parent, not a constant Tensor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .engine import GradMode, check_finite
+
+
+class Function:
+    """Base of every operation (see the module docstring). `name` is what errors, `grad_fn` and graph
+    drawings call it; it defaults to the class name in lower case."""
+
+    name = ""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "name" not in cls.__dict__:
+            cls.name = cls.__name__.lower()
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs) -> np.ndarray:
+        raise NotImplementedError(f"{type(ctx).__name__}: an operation defines forward(ctx, *args)")
+
+    @staticmethod
+    def backward(ctx, grad: np.ndarray) -> Any:
+        raise RuntimeError("backward: this operation has no derivative")
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        """Run `forward` on the arguments' arrays and return the result as a Tensor node, joined to the
+        graph (parents, operation, saved arrays) when grad mode is on and an argument requires grad."""
+        node = _new(Tensor)
+        node.grad = None
+        node.label = ""
+        node._version = 0
+        node._retains_grad = False
+        node._saved = None
+        node._versions = None
+        node._a = node._b = node._more = None
+        track = False
+        if GradMode.enabled:
+            for x in args:
+                if isinstance(x, Tensor) and x.requires_grad:
+                    track = True
+                    break
+        node._requires_grad = track
+        node._fn = cls if track else None
+        data = cls.forward(node, *[x.data if isinstance(x, Tensor) else x for x in args], **kwargs)
+        if type(data) is not np.ndarray:  # numpy returns a scalar for 0-d results: keep an array
+            data = np.asarray(data)
+        node.data = data
+        if track:
+            n = len(args)
+            a = args[0]
+            if isinstance(a, Tensor):
+                node._a = a
+            if n > 1:
+                b = args[1]
+                if isinstance(b, Tensor):
+                    node._b = b
+                if n > 2:
+                    more = tuple(x if isinstance(x, Tensor) else None for x in args[2:])
+                    if any(x is not None for x in more):
+                        node._more = more
+            if node._saved is not None:
+                _record_versions(node, args)
+        if GradMode.anomaly:
+            check_finite(data, cls.name, "forward")
+        return node
+
+
+def _record_versions(node, args: tuple) -> None:
+    """Note the version of each argument (and of the output) whose own array was saved for backward."""
+    versions = [-1] * (len(args) + 1)
+    found = False
+    for saved in node._saved:
+        if type(saved) is np.ndarray:
+            for i, x in enumerate(args):
+                if isinstance(x, Tensor) and x.data is saved:
+                    versions[i] = x._version
+                    found = True
+            if saved is node.data:
+                versions[-1] = 0
+                found = True
+    if found:
+        node._versions = tuple(versions)
+
+
+def check_versions(node) -> None:
+    """Raise if a tensor whose array `node`'s operation saved was changed in place since."""
+    versions = node._versions
+    owners = (node._a, node._b) + (node._more or ())  # argument i is owners[i]; the output is last
+    for i, expected in enumerate(versions):
+        if expected < 0:
+            continue
+        t = node if i == len(versions) - 1 else owners[i] if i < len(owners) else None
+        if t is not None and t._version != expected:
+            name = f" '{t.label}'" if t.label else ""
+            raise RuntimeError(
+                f"backward: one of the tensors needed to differentiate '{node._fn.name}' has been changed in place: "
+                f"the tensor{name} of shape {tuple(t.shape)} is at version {t._version}, expected version "
+                f"{expected} (an optimizer step, load_state_dict, an nn.init call or an in-place op ran between "
+                "the forward pass and backward); compute the forward pass again after changing it")
+
+
+def _new(cls):
+    return object.__new__(cls)
+
+
+from .tensor import Tensor  # noqa: E402  (Tensor's methods are built from Functions)
