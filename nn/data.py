@@ -7,7 +7,7 @@ sklearn's dtype) of shape (n, 2) and integer labels ``y`` (int64) of shape (n,).
 by ``autograd.manual_seed``.
 
 >>> X, y = make_moons(200, noise=0.1, random_state=0)
->>> train, val = random_split(TensorDataset(X, y), [0.8, 0.2], generator=Generator().manual_seed(0))
+>>> train, val = random_split(TensorDataset(X, y), [0.8, 0.2], generator=autograd.Generator().manual_seed(0))
 >>> for xb, yb in DataLoader(train, batch_size=32, shuffle=True):   # Tensors (32, 2) and (32,) int64
 ...     ...
 """
