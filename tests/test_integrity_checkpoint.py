@@ -289,15 +289,16 @@ def test_cyclic_object_is_refused(tmp_path):
 
 @pytest.fixture(scope="module")
 def small_checkpoint(tmp_path_factory):
-    """A small but complete training checkpoint (model, optimizer with tuples and int keys, numbers)."""
+    """A small but complete training checkpoint: a model, an optimizer (integer keys, a betas tuple,
+    bools), an int64 array, numbers, a string and None; small, so that every byte can be flipped."""
     manual_seed(0)
-    m = nn.Sequential(nn.Linear(2, 2), nn.BatchNorm1d(2))
+    m = nn.Linear(2, 1)
     opt = optim.Adam(m.parameters(), lr=0.01)
-    m.train()
     opt.zero_grad()
-    (m(Tensor(np.ones((3, 2), dtype=np.float32) * [[1], [2], [3]])) ** 2).mean().backward()
+    (m(Tensor(np.ones((3, 2), dtype=np.float32))) ** 2).mean().backward()
     opt.step()
-    obj = {"model": m.state_dict(), "optim": opt.state_dict(), "epoch": 1}
+    obj = {"model": m.state_dict(), "optim": opt.state_dict(), "epoch": 1, "best": None, "note": "ok",
+           "seen": np.array([3, 1], dtype=np.int64)}
     path = tmp_path_factory.mktemp("ckpt") / "small.npz"
     nn.save(obj, path)
     return obj, path.read_bytes()
@@ -327,7 +328,7 @@ def test_every_flipped_byte_is_detected_or_harmless(tmp_path, small_checkpoint):
     saved checkpoint. Never another exception, never a partial or different result; and every flip
     inside the stored arrays and marker is detected (the CRC-32)."""
     obj, data = small_checkpoint
-    assert len(data) < 20_000  # small enough to flip every byte
+    assert len(data) < 5_000  # small enough to flip every byte
     stored = {i for r in _member_data(data) for i in r}
     assert len(stored) > len(data) / 2
     harmless = []
@@ -352,8 +353,8 @@ def test_every_truncation_is_a_value_error(tmp_path, small_checkpoint):
             _load_bytes(tmp_path, data[:n])
 
 
-def test_trailing_garbage_or_flipped_array_byte_names_the_problem(tmp_path, small_checkpoint):
-    obj, data = small_checkpoint
+def test_flipped_array_byte_is_named_as_a_crc_error(tmp_path, small_checkpoint):
+    _, data = small_checkpoint
     start = data.index(b"\x93NUMPY", data.index(b"a0.npy"))  # the first array member's bytes
     damaged = bytearray(data)
     damaged[start + 130] ^= 0x10  # inside the array data, past the 128-byte header
