@@ -40,9 +40,24 @@ lint: $(VENV)/.dev
 bench: $(VENV)/.bench
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(PY) -m benchmarks
 
+# Executed HTML copies that need no network and no kernel, and can be moved as one folder: MathJax
+# (from the jupyter-server-mathjax package) is copied beside the pages, and nbconvert's require.js
+# tag and widget-manager script are left out (no widget state is stored). Override NB_OUT= and NB=
+# to build elsewhere or a single notebook (tests/test_browser.py does).
+notebooks: NB_OUT ?= build/notebooks
+notebooks: NB ?= notebooks/*.ipynb
 notebooks: $(VENV)/.dev
-	mkdir -p build/notebooks
-	$(VENV)/bin/jupyter nbconvert --to html --execute --output-dir build/notebooks notebooks/*.ipynb
+	mkdir -p $(NB_OUT)
+	@MATHJAX=$$($(PY) -c 'import jupyter_server_mathjax as m, pathlib; print(pathlib.Path(m.__file__).parent / "static")') \
+		|| { echo "make notebooks: needs the package jupyter-server-mathjax (pip install jupyter-server-mathjax)"; exit 1; }; \
+		rm -rf $(NB_OUT)/mathjax && cp -R "$$MATHJAX" $(NB_OUT)/mathjax
+	$(VENV)/bin/jupyter nbconvert --to html --execute --output-dir $(NB_OUT) \
+		--ExecutePreprocessor.store_widget_state=False --HTMLExporter.require_js_url= \
+		'--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe' $(NB)
+	# the emptied require.js tag goes; MathJax uses the STIX web fonts, the only ones that package ships
+	sed -i.bak -e 's#<script src=""></script>##' \
+		-e 's#MathJax.Hub.Config({#MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], webFont: "STIX-Web", imageFont: null},#' \
+		$(NB_OUT)/*.html && rm -f $(NB_OUT)/*.html.bak
 
 figures: $(VENV)/.notebooks
 	$(PY) -m docs.figures

@@ -288,7 +288,7 @@ def caption(trace: BackwardTrace, step: Step) -> str:
     head = (f'<div class="seedgrad-head"><b>Step {step.index + 1} of {n}</b>: node <b>{name}</b>{what}{shape} '
             f"&mdash; {grad}")
     if step.index == 0:
-        head += f" (the seed: {d(L)} = 1)" if not trace.tensor or np.size(step.grad) == 1 else " (the seed)"
+        head += " (the seed of the backward pass)"
     head += "</div>"
     if not step.shares:
         if getattr(step.node, "requires_grad", True) is False:

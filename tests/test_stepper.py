@@ -91,7 +91,7 @@ def test_captions_spell_out_the_chain_rule():
     L, n = karpathy()
     st = stepper(L)
     first = st.captions[0]
-    assert "node <b>L</b>" in first and "∂L/∂L = 1" in first
+    assert "node <b>L</b>" in first and "∂L/∂L = 1.0000 (the seed" in first
     assert "∂L/∂d = ∂L/∂L × ∂L/∂d = 1.0000 × -2.0000 = <b>-2.0000</b>" in first
     e_step = next(c for c in st.captions if "node <b>e</b>" in c)
     assert "∂L/∂a = ∂L/∂e × ∂e/∂a = -2.0000 × -3.0000 = <b>6.0000</b>" in e_step
