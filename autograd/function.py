@@ -65,71 +65,69 @@ class Function:
         """Run `forward` on the arguments' arrays and return the result as a Tensor node, joined to the
         graph (parents, operation, saved arrays) when grad mode is on and an argument requires grad."""
         node = _new(Tensor)
-        node.grad = None
+        node.grad = node._saved = node._versions = node._a = node._b = node._more = None
         node.label = ""
         node._version = 0
         node._retains_grad = False
-        node._saved = None
-        node._versions = None
-        node._a = node._b = node._more = None
         track = False
         if GradMode.enabled:
             for x in args:
-                if isinstance(x, Tensor) and x.requires_grad:
+                if isinstance(x, Tensor) and x._requires_grad:
                     track = True
                     break
         node._requires_grad = track
         node._fn = cls if track else None
-        data = cls.forward(node, *[x.data if isinstance(x, Tensor) else x for x in args], **kwargs)
+        if len(args) == 1:  # the common cases without building a list
+            arrays = (args[0].data,)
+        elif len(args) == 2:
+            a, b = args
+            arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
+        else:
+            arrays = [x.data if isinstance(x, Tensor) else x for x in args]
+        data = cls.forward(node, *arrays, **kwargs)
         if type(data) is not np.ndarray:  # numpy returns a scalar for 0-d results: keep an array
             data = np.asarray(data)
         node.data = data
         if track:
-            n = len(args)
             a = args[0]
             if isinstance(a, Tensor):
                 node._a = a
-            if n > 1:
+            if len(args) > 1:
                 b = args[1]
                 if isinstance(b, Tensor):
                     node._b = b
-                if n > 2:
+                if len(args) > 2:
                     more = tuple(x if isinstance(x, Tensor) else None for x in args[2:])
                     if any(x is not None for x in more):
                         node._more = more
             if node._saved is not None:
-                _record_versions(node, args)
+                node._versions = _versions(node._saved, args, data)
         if GradMode.anomaly:
             check_finite(data, cls.name, "forward")
         return node
 
 
-def _record_versions(node, args: tuple) -> None:
-    """Note the version of each argument (and of the output) whose own array was saved for backward."""
-    versions = [-1] * (len(args) + 1)
-    found = False
-    for saved in node._saved:
-        if type(saved) is np.ndarray:
+def _versions(saved: tuple, args: tuple, out: np.ndarray) -> tuple | None:
+    """position, version, position, version, ... for each argument (position -1: the output) whose own
+    array was saved, so that backward can tell if it was changed in place since; None if none was."""
+    found = ()
+    for array in saved:
+        if type(array) is np.ndarray:
             for i, x in enumerate(args):
-                if isinstance(x, Tensor) and x.data is saved:
-                    versions[i] = x._version
-                    found = True
-            if saved is node.data:
-                versions[-1] = 0
-                found = True
-    if found:
-        node._versions = tuple(versions)
+                if isinstance(x, Tensor) and x.data is array:
+                    found += (i, x._version)
+            if array is out:
+                found += (-1, 0)
+    return found or None
 
 
 def check_versions(node) -> None:
     """Raise if a tensor whose array `node`'s operation saved was changed in place since."""
     versions = node._versions
-    owners = (node._a, node._b) + (node._more or ())  # argument i is owners[i]; the output is last
-    for i, expected in enumerate(versions):
-        if expected < 0:
-            continue
-        t = node if i == len(versions) - 1 else owners[i] if i < len(owners) else None
-        if t is not None and t._version != expected:
+    for position, expected in zip(versions[::2], versions[1::2]):
+        t = node if position < 0 else node._a if position == 0 else node._b if position == 1 \
+            else node._more[position - 2]
+        if t._version != expected:
             name = f" '{t.label}'" if t.label else ""
             raise RuntimeError(
                 f"backward: one of the tensors needed to differentiate '{node._fn.name}' has been changed in place: "

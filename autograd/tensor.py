@@ -23,7 +23,11 @@ from . import dtypes
 from .dtypes import DtypeError, as_dtype
 from .engine import backward, freed_graph_error
 
-_FREED = ()  # `_saved` after a backward pass without retain_graph (distinct from None: nothing saved)
+class _Freed(tuple):
+    """`_saved` after a backward pass without retain_graph (distinct from None: nothing was saved)."""
+
+
+_FREED = _Freed()
 
 
 class Size(tuple):
@@ -153,8 +157,10 @@ class Tensor:
     @property
     def needs_input_grad(self) -> tuple[bool, ...]:
         """For each argument of the operation (as far as they are tensors): does it need a gradient?"""
-        found = (self._a, self._b) + (self._more or ())
-        return tuple(p is not None and p._requires_grad for p in found)
+        a, b = self._a, self._b
+        needs = (a is not None and a._requires_grad, b is not None and b._requires_grad)
+        more = self._more
+        return needs if more is None else needs + tuple(p is not None and p._requires_grad for p in more)
 
     @property
     def saved_tensors(self) -> tuple:

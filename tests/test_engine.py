@@ -5,6 +5,8 @@ import gc
 import tracemalloc
 
 import numpy as np
+
+from autograd.tensor import _FREED
 import pytest
 
 import autograd as ag
@@ -120,7 +122,7 @@ def test_saved_arrays_are_released_after_backward():
     x = Tensor(np.ones((100, 100)), requires_grad=True)
     y = (x * x).sum()
     y.backward()
-    assert all(node._saved == () for node in ag.topological_order(y) if node._parents)  # freed
+    assert all(node._saved is _FREED for node in ag.topological_order(y) if node._parents)
 
 
 def test_no_grad_records_nothing():
