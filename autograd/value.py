@@ -131,7 +131,17 @@ class Value:
         a = self.data
         return _result(0.0 if a <= 0 else a, "relu", self, 1.0 if a > 0 else 0.0)
 
+    def __abs__(self) -> Value:
+        """d|a|/da = sign(a) (0 at a = 0, as PyTorch)."""
+        a = self.data
+        return _result(abs(a), "abs", self, (a > 0) - (a < 0) + 0.0)
+
+    abs = __abs__
+
     # ---- composites: no backward of their own ---------------------------------------------------
+
+    def __pos__(self) -> Value:
+        return self
 
     def __neg__(self) -> Value:
         return self * -1.0
@@ -157,6 +167,34 @@ class Value:
         if self.data == 0:
             raise ZeroDivisionError(f"div: {other} / 0 is undefined")
         return self**-1 * other
+
+    # ---- comparisons: by value, as numbers compare (no gradient); hashing stays by identity ------
+
+    def __eq__(self, other) -> bool:
+        return self.data == (other.data if isinstance(other, Value) else other)
+
+    def __ne__(self, other) -> bool:
+        return not self == other
+
+    def __lt__(self, other) -> bool:
+        return self.data < (other.data if isinstance(other, Value) else other)
+
+    def __le__(self, other) -> bool:
+        return self.data <= (other.data if isinstance(other, Value) else other)
+
+    def __gt__(self, other) -> bool:
+        return self.data > (other.data if isinstance(other, Value) else other)
+
+    def __ge__(self, other) -> bool:
+        return self.data >= (other.data if isinstance(other, Value) else other)
+
+    __hash__ = object.__hash__  # graph bookkeeping keys nodes by identity
+
+    def item(self) -> float:
+        return self.data
+
+    def __float__(self) -> float:
+        return self.data
 
     # ---- the node interface (autograd.engine) --------------------------------------------------
 

@@ -14,6 +14,7 @@ import numpy as np
 
 from autograd import Function, Tensor, no_grad, where
 from autograd.rng import default_generator
+from autograd.shape import normalize_dim
 
 _REDUCTIONS = ("mean", "sum", "none")
 
@@ -152,7 +153,7 @@ def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Te
     Subtracting m changes nothing mathematically and keeps e^(·) ≤ 1, so it never overflows.
     """
     x = _tensor(x)
-    axis = _axis(axis, dim, "softmax")
+    axis = normalize_dim(_axis(axis, dim, "softmax"), x.ndim, "softmax")
     e = (x - x.data.max(axis=axis, keepdims=True)).exp()
     return e / e.sum(axis, keepdims=True)
 
@@ -160,7 +161,7 @@ def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Te
 def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
     """log softmax(x)_i = (x_i − m) − log Σ_j e^(x_j − m), m = max x (log-sum-exp: finite for any x)."""
     x = _tensor(x)
-    axis = _axis(axis, dim, "log_softmax")
+    axis = normalize_dim(_axis(axis, dim, "log_softmax"), x.ndim, "log_softmax")
     z = x - x.data.max(axis=axis, keepdims=True)
     return z - z.exp().sum(axis, keepdims=True).log()
 
