@@ -58,7 +58,7 @@ class SGD(Optimizer):
     def _update(self, p: np.ndarray, g: np.ndarray, state: dict[str, Any], group: dict[str, Any]) -> None:
         mu = group["momentum"]
         if mu != 0:
-            b = state["momentum_buffer"]
+            b = state.get("momentum_buffer")  # absent in state dicts saved before it was part of the state
             if b is None:
                 b = state["momentum_buffer"] = g.copy()  # b₁ = g
             else:

@@ -340,7 +340,12 @@ def test_sgd_momentum_buffer_may_be_none_but_not_a_list():
     with pytest.raises(ValueError, match=r"SGD\.load_state_dict: .*state 'momentum_buffer' must be a numpy array"):
         fresh.load_state_dict(saved)
     del saved["state"][0]["momentum_buffer"]
+    saved["param_groups"][0]["momentum"] = 0.9
     fresh.load_state_dict(saved)  # an SGD state without the buffer (an older state dict) still loads
+    p = fresh.param_groups[0]["params"][0]
+    p.grad = np.ones(2)
+    fresh.step()  # and steps with momentum: b₁ = g, p = 1 - 0.1 * 1
+    assert p.data.tolist() == [0.9, 0.9] and fresh.state[p]["momentum_buffer"].tolist() == [1.0, 1.0]
 
 
 def test_value_parameter_state_is_checked_with_its_shape():
