@@ -1,8 +1,21 @@
-"""Every Tensor op: forward against numpy, backward against finite differences (float64).
+"""Every Tensor op in one table, written in PyTorch's spelling (dim=, keepdim=, positional dims).
 
-One table drives the checks (one row per op); the elementwise rows are also run through the
-scalar `Value` engine, which must agree with `Tensor` entry by entry.
+Each row is ``(name, fn, reference, inputs)``: ``fn(T, *tensors)`` is called with ``T`` the module,
+``autograd`` or ``torch`` (the same code runs on both, as a learner's code should), ``reference`` is an
+independent numpy computation of the forward value. For every row:
+
+- forward against numpy (float64);
+- backward against finite differences (``autograd.gradcheck``, float64) for differentiable rows;
+- float32 stays float32 (result and gradients, each gradient in its input's shape);
+- against PyTorch, where installed: values, output dtype and shape, gradients and their dtypes,
+  in float32 and float64.
+
+The whole module runs with warnings turned into errors: no stray numpy RuntimeWarning may leak.
+Rows whose output is a tuple (split, chunk, meshgrid) are compared piece by piece and checked
+through their flattened concatenation.
 """
+
+import zlib
 
 import numpy as np
 import pytest
@@ -13,155 +26,430 @@ from hypothesis.extra import numpy as hnp
 import autograd as ag
 from autograd import Tensor, Value, gradcheck
 
-rng = np.random.default_rng(0)
+try:
+    import torch
+except ImportError:  # the cross-checks skip; everything else runs
+    torch = None
+
+needs_torch = pytest.mark.skipif(torch is None, reason="PyTorch is not installed")
+pytestmark = pytest.mark.filterwarnings("error")
 
 
-def positive(shape):
-    return rng.uniform(0.5, 2.0, shape)
+# ---- inputs ------------------------------------------------------------------------------------
 
 
-def anywhere(shape):
+def anywhere(rng, shape):
     return rng.standard_normal(shape)
 
 
-def away_from_zero(shape):
-    """Kinks (relu, abs, clip) are checked away from the kink, where the derivative exists."""
-    x = rng.uniform(0.2, 2.0, shape)
-    return x * rng.choice([-1.0, 1.0], shape)
+def positive(rng, shape):
+    return rng.uniform(0.5, 2.0, shape)
 
 
-def distinct(shape):
-    """max/min checked where there is one winner; ties are tested separately."""
-    return rng.permutation(np.prod(shape, dtype=int)).reshape(shape) * 0.1 + rng.uniform(0, 0.01, shape)
+def above_minus_one(rng, shape):
+    return rng.uniform(-0.9, 2.0, shape)
 
 
-IDX = np.array([0, 2, 0])  # repeated on purpose: gradients of repeated picks add up
-LEFT = [[1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 2.0, 0.0]]  # a plain list on the left of @ (Tensor.__rmatmul__)
+def away_from_zero(rng, shape):
+    """Kinks (relu, abs, clamp) are checked away from the kink, where the derivative exists."""
+    return rng.uniform(0.2, 2.0, shape) * rng.choice([-1.0, 1.0], shape)
+
+
+def away_from_integers(rng, shape):
+    """floor/ceil/round/trunc/%: piecewise, checked away from their jumps."""
+    return rng.integers(-3, 3, shape) + rng.uniform(0.1, 0.4, shape) + rng.choice([0.0, 0.5], shape)
+
+
+def distinct(rng, shape):
+    """max/min/sort checked where there is one winner; ties are tested separately."""
+    n = int(np.prod(shape, dtype=int))
+    return (rng.permutation(n).reshape(shape) - n / 2) * 0.1 + rng.uniform(0, 0.01, shape)
+
+
+def booleans(rng, shape):
+    return rng.random(shape) > 0.5
+
+
 MASK = np.array([[True, False, True, False], [False, False, True, True], [True, True, False, False]])
+ROWS = np.array([True, False, True])
+IDX = [0, 2, 0]  # repeated on purpose: gradients of repeated picks add up
+GATHER = np.array([[0, 3, 0], [1, 1, 2], [3, 2, 1]])
+LEFT = [[1.0, 2.0, 3.0, 4.0], [0.5, -1.0, 2.0, 0.0]]  # a plain list on the left of @ (Tensor.__rmatmul__)
 
-# name, our function, numpy reference, input generator, input shapes (broadcasting included)
+
+def softplus(T, x, **kw):
+    """softplus is a Tensor method in seedgrad; PyTorch has it in torch.nn.functional only."""
+    return x.softplus(**kw) if T is ag else T.nn.functional.softplus(x, **kw)
+
+
+def one_hot(T, x, n):
+    return ag.one_hot(x, n) if T is ag else T.nn.functional.one_hot(x, n)
+
+
+def topk_np(a, k, largest=True):
+    s = np.sort(a, axis=1)
+    return s[:, ::-1][:, :k] if largest else s[:, :k]
+
+
+def lse_np(a, axis):
+    m = a.max(axis=axis, keepdims=True)
+    return np.squeeze(m, axis) + np.log(np.exp(a - m).sum(axis=axis))
+
+
+def op(name, fn, reference, generate=anywhere, *shapes, grad=True):
+    return pytest.param(name, fn, reference, generate, list(shapes) or [(3, 4)], grad, id=name)
+
+
+# name, fn(T, *inputs) in PyTorch's spelling, numpy reference, input generator, input shapes
 OPS = [
-    ("add", lambda a, b: a + b, np.add, anywhere, [(3, 4), (3, 4)]),
-    ("add broadcast", lambda a, b: a + b, np.add, anywhere, [(2, 3, 4), (3, 1)]),
-    ("add scalar", lambda a: a + 2.5, lambda a: a + 2.5, anywhere, [(3, 4)]),
-    ("radd scalar", lambda a: 2.5 + a, lambda a: 2.5 + a, anywhere, [(3, 4)]),
-    ("sub broadcast", lambda a, b: a - b, np.subtract, anywhere, [(3, 4), (4,)]),
-    ("rsub scalar", lambda a: 1.0 - a, lambda a: 1.0 - a, anywhere, [(3, 4)]),
-    ("mul broadcast", lambda a, b: a * b, np.multiply, anywhere, [(3, 1), (1, 4)]),
-    ("rmul scalar", lambda a: 3.0 * a, lambda a: 3.0 * a, anywhere, [(3, 4)]),
-    ("div", lambda a, b: a / b, np.divide, positive, [(3, 4), (3, 4)]),
-    ("div broadcast", lambda a, b: a / b, np.divide, positive, [(3, 4), (1, 4)]),
-    ("rdiv scalar", lambda a: 2.0 / a, lambda a: 2.0 / a, positive, [(3, 4)]),
-    ("neg", lambda a: -a, np.negative, anywhere, [(3, 4)]),
-    ("pow scalar", lambda a: a**3, lambda a: a**3, anywhere, [(3, 4)]),
-    ("pow fractional", lambda a: a**1.5, lambda a: a**1.5, positive, [(3, 4)]),
-    ("pow tensor", lambda a, b: a**b, np.power, positive, [(3, 4), (4,)]),
-    ("rpow", lambda b: 2.0**b, lambda b: 2.0**b, anywhere, [(3, 4)]),
-    ("sub list", lambda a: a - [1.0, 2.0, 3.0, 4.0], lambda a: a - np.array([1.0, 2.0, 3.0, 4.0]), anywhere,
-     [(3, 4)]),
-    ("exp", Tensor.exp, np.exp, anywhere, [(3, 4)]),
-    ("log", Tensor.log, np.log, positive, [(3, 4)]),
-    ("sqrt", Tensor.sqrt, np.sqrt, positive, [(3, 4)]),
-    ("abs", Tensor.abs, np.abs, away_from_zero, [(3, 4)]),
-    ("tanh", Tensor.tanh, np.tanh, anywhere, [(3, 4)]),
-    ("sigmoid", Tensor.sigmoid, lambda a: 1 / (1 + np.exp(-a)), anywhere, [(3, 4)]),
-    ("relu", Tensor.relu, lambda a: np.maximum(a, 0), away_from_zero, [(3, 4)]),
-    ("clip", lambda a: a.clip(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), away_from_zero, [(3, 4)]),
-    ("matmul 2d", lambda a, b: a @ b, np.matmul, anywhere, [(3, 4), (4, 5)]),
-    ("matmul vec-mat", lambda a, b: a @ b, np.matmul, anywhere, [(4,), (4, 5)]),
-    ("matmul mat-vec", lambda a, b: a @ b, np.matmul, anywhere, [(3, 4), (4,)]),
-    ("matmul vec-vec", lambda a, b: a @ b, np.matmul, anywhere, [(4,), (4,)]),
-    ("matmul batched", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (2, 4, 5)]),
-    ("matmul batch broadcast", lambda a, b: a @ b, np.matmul, anywhere, [(2, 3, 4), (4, 5)]),
-    ("matmul vec-batch", lambda a, b: a @ b, np.matmul, anywhere, [(4,), (2, 4, 5)]),
-    ("rmatmul list", lambda b: LEFT @ b, lambda b: np.array(LEFT) @ b, anywhere, [(4, 5)]),
-    ("sum all", lambda a: a.sum(), np.sum, anywhere, [(3, 4)]),
-    ("sum axis", lambda a: a.sum(axis=1), lambda a: a.sum(axis=1), anywhere, [(2, 3, 4)]),
-    ("sum axes keepdims", lambda a: a.sum(axis=(0, 2), keepdims=True),
-     lambda a: a.sum(axis=(0, 2), keepdims=True), anywhere, [(2, 3, 4)]),
-    ("sum negative axis", lambda a: a.sum(axis=-1), lambda a: a.sum(axis=-1), anywhere, [(2, 3, 4)]),
-    ("mean all", lambda a: a.mean(), np.mean, anywhere, [(3, 4)]),
-    ("mean axis", lambda a: a.mean(axis=0), lambda a: a.mean(axis=0), anywhere, [(3, 4)]),
-    ("max all", lambda a: a.max(), np.max, distinct, [(3, 4)]),
-    ("max dim", lambda a: a.max(dim=1).values, lambda a: a.max(axis=1), distinct, [(3, 4)]),
-    ("max keepdim", lambda a: a.max(dim=0, keepdim=True).values, lambda a: a.max(axis=0, keepdims=True),
-     distinct, [(3, 4)]),
-    ("min dim", lambda a: a.min(dim=-1).values, lambda a: a.min(axis=-1), distinct, [(2, 3, 4)]),
-    ("var all biased", lambda a: a.var(correction=0), np.var, anywhere, [(3, 4)]),
-    ("var dim unbiased default", lambda a: a.var(dim=0), lambda a: a.var(axis=0, ddof=1), anywhere, [(3, 4)]),
-    ("var keepdim unbiased=False", lambda a: a.var(dim=1, keepdim=True, unbiased=False), lambda a: a.var(axis=1, keepdims=True),
-     anywhere, [(3, 4)]),
-    ("reshape", lambda a: a.reshape(4, 3), lambda a: a.reshape(4, 3), anywhere, [(3, 4)]),
-    ("reshape tuple", lambda a: a.reshape((2, -1)), lambda a: a.reshape((2, -1)), anywhere, [(3, 4)]),
-    ("T reverses dims", lambda a: a.T, np.transpose, anywhere, [(2, 3, 4)]),
-    ("permute", lambda a: a.permute(1, 2, 0), lambda a: a.transpose(1, 2, 0), anywhere, [(2, 3, 4)]),
-    ("transpose negative dims", lambda a: a.transpose(-1, 0), lambda a: a.transpose(1, 0), anywhere, [(3, 4)]),
-    ("permute mixed dims", lambda a: a.permute(0, -1, 1), lambda a: a.transpose(0, 2, 1), anywhere, [(2, 3, 4)]),
-    ("T", lambda a: a.T, lambda a: a.T, anywhere, [(3, 4)]),
-    ("flatten", lambda a: a.flatten(), lambda a: a.flatten(), anywhere, [(2, 3, 4)]),
-    ("squeeze", lambda a: a.squeeze(), np.squeeze, anywhere, [(3, 1, 4)]),
-    ("squeeze axis", lambda a: a.squeeze(1), lambda a: np.squeeze(a, 1), anywhere, [(3, 1, 1)]),
-    ("unsqueeze", lambda a: a.unsqueeze(1), lambda a: np.expand_dims(a, 1), anywhere, [(3, 4)]),
-    ("getitem slice", lambda a: a[1:, ::2], lambda a: a[1:, ::2], anywhere, [(3, 4)]),
-    ("getitem int", lambda a: a[1], lambda a: a[1], anywhere, [(3, 4)]),
-    ("getitem int array", lambda a: a[IDX], lambda a: a[IDX], anywhere, [(3, 4)]),
-    ("getitem gather", lambda a: a[IDX, np.array([1, 3, 1])], lambda a: a[IDX, np.array([1, 3, 1])],
-     anywhere, [(3, 4)]),
-    ("getitem mask", lambda a: a[MASK], lambda a: a[MASK], anywhere, [(3, 4)]),
-    ("stack", lambda a, b: ag.stack([a, b], axis=1), lambda a, b: np.stack([a, b], axis=1), anywhere,
-     [(3, 4), (3, 4)]),
-    ("concatenate", lambda a, b: ag.concatenate([a, b], axis=1), lambda a, b: np.concatenate([a, b], axis=1),
-     anywhere, [(3, 4), (3, 2)]),
-    ("where", lambda a, b: ag.where(MASK, a, b), lambda a, b: np.where(MASK, a, b), anywhere, [(3, 4), (4,)]),
-    ("maximum", ag.maximum, np.maximum, anywhere, [(3, 4), (3, 4)]),
-    ("minimum broadcast", ag.minimum, np.minimum, anywhere, [(3, 4), (4,)]),
+    # -- functions of one value
+    op("exp", lambda T, a: a.exp(), np.exp),
+    op("log", lambda T, a: a.log(), np.log, positive),
+    op("log1p", lambda T, a: T.log1p(a), np.log1p, above_minus_one),
+    op("sqrt", lambda T, a: a.sqrt(), np.sqrt, positive),
+    op("rsqrt", lambda T, a: a.rsqrt(), lambda a: 1 / np.sqrt(a), positive),
+    op("abs", lambda T, a: a.abs(), np.abs, away_from_zero),
+    op("abs builtin", lambda T, a: abs(a), np.abs, away_from_zero),
+    op("sign", lambda T, a: a.sign(), np.sign, away_from_zero),
+    op("sin", lambda T, a: T.sin(a), np.sin),
+    op("cos", lambda T, a: a.cos(), np.cos),
+    op("tanh", lambda T, a: a.tanh(), np.tanh),
+    op("sigmoid", lambda T, a: T.sigmoid(a), lambda a: 1 / (1 + np.exp(-a))),
+    op("relu", lambda T, a: a.relu(), lambda a: np.maximum(a, 0), away_from_zero),
+    op("softplus", lambda T, a: softplus(T, a), lambda a: np.log1p(np.exp(a))),
+    op("softplus beta", lambda T, a: softplus(T, a * 8, beta=2.0), lambda a: np.where(
+        16 * a > 20, 8 * a, np.log1p(np.exp(16 * a)) / 2)),
+    op("clamp", lambda T, a: a.clamp(min=-0.5, max=0.5), lambda a: np.clip(a, -0.5, 0.5), away_from_zero),
+    op("clamp min only", lambda T, a: T.clamp(a, min=0.3), lambda a: np.maximum(a, 0.3), away_from_zero),
+    op("clamp max positional", lambda T, a: a.clamp(None, 0.3), lambda a: np.minimum(a, 0.3), away_from_zero),
+    op("clip", lambda T, a: a.clip(-0.5, 0.5), lambda a: np.clip(a, -0.5, 0.5), away_from_zero),
+    op("floor", lambda T, a: a.floor(), np.floor, away_from_integers),
+    op("ceil", lambda T, a: T.ceil(a), np.ceil, away_from_integers),
+    op("round", lambda T, a: a.round(), np.round, away_from_integers),
+    op("round half to even", lambda T, a: (a * 0 + T.tensor([0.5, 1.5, 2.5, -0.5], dtype=a.dtype)).round(),
+       lambda a: a * 0 + np.array([0.0, 2.0, 2.0, -0.0])),
+    op("trunc", lambda T, a: a.trunc(), np.trunc, away_from_integers),
+    op("isnan", lambda T, a: ((a - a) / (a - a)).isnan(), lambda a: np.ones(a.shape, bool), grad=False),
+    op("isinf", lambda T, a: T.isinf(a / (a * 0)), lambda a: np.ones(a.shape, bool), grad=False),
+    op("isfinite", lambda T, a: (a / a.round()).isfinite(), lambda a: a.round() != 0, away_from_integers,
+       grad=False),
+    # -- arithmetic (broadcasting, Python numbers, reflected forms)
+    op("add", lambda T, a, b: a + b, np.add, anywhere, (3, 4), (3, 4)),
+    op("add broadcast", lambda T, a, b: a + b, np.add, anywhere, (2, 3, 4), (3, 1)),
+    op("add scalar", lambda T, a: a + 2.5, lambda a: a + 2.5),
+    op("radd scalar", lambda T, a: 2.5 + a, lambda a: 2.5 + a),
+    op("add alpha", lambda T, a, b: T.add(a, b, alpha=2), lambda a, b: a + 2 * b, anywhere, (3, 4), (4,)),
+    op("sub broadcast", lambda T, a, b: a - b, np.subtract, anywhere, (3, 4), (4,)),
+    op("rsub scalar", lambda T, a: 1.0 - a, lambda a: 1.0 - a),
+    op("sub list", lambda T, a: a - T.tensor([1.0, 2.0, 3.0, 4.0], dtype=a.dtype),
+       lambda a: a - np.array([1.0, 2.0, 3.0, 4.0])),
+    op("mul broadcast", lambda T, a, b: a * b, np.multiply, anywhere, (3, 1), (1, 4)),
+    op("rmul scalar", lambda T, a: 3.0 * a, lambda a: 3.0 * a),
+    op("mul int scalar", lambda T, a: a * 3, lambda a: a * 3),
+    op("div", lambda T, a, b: a / b, np.divide, positive, (3, 4), (3, 4)),
+    op("div broadcast", lambda T, a, b: T.div(a, b), np.divide, positive, (3, 4), (1, 4)),
+    op("rdiv scalar", lambda T, a: 2.0 / a, lambda a: 2.0 / a, positive),
+    op("neg", lambda T, a: -a, np.negative),
+    op("pos", lambda T, a: +a, lambda a: a),
+    op("floordiv", lambda T, a, b: a // b, np.floor_divide, positive, (3, 4), (4,), grad=False),
+    op("floordiv scalar", lambda T, a: a // 0.3, lambda a: np.floor_divide(a, 0.3), positive, grad=False),
+    op("remainder", lambda T, a, b: a % b, np.remainder, away_from_integers, (3, 4), (4,)),
+    op("remainder scalar", lambda T, a: a % 1.5, lambda a: np.remainder(a, 1.5), away_from_integers),
+    op("pow scalar", lambda T, a: a**3, lambda a: a**3),
+    op("pow negative", lambda T, a: a**-2, lambda a: a**-2.0, positive),
+    op("pow fractional", lambda T, a: a**1.5, lambda a: a**1.5, positive),
+    op("pow tensor", lambda T, a, b: a**b, np.power, positive, (3, 4), (4,)),
+    op("pow method", lambda T, a: a.pow(2), np.square),
+    op("rpow", lambda T, b: 2.0**b, lambda b: 2.0**b),
+    op("matmul 2d", lambda T, a, b: a @ b, np.matmul, anywhere, (3, 4), (4, 5)),
+    op("matmul vec-mat", lambda T, a, b: a @ b, np.matmul, anywhere, (4,), (4, 5)),
+    op("matmul mat-vec", lambda T, a, b: a @ b, np.matmul, anywhere, (3, 4), (4,)),
+    op("matmul vec-vec", lambda T, a, b: T.matmul(a, b), np.matmul, anywhere, (4,), (4,)),
+    op("matmul batched", lambda T, a, b: a @ b, np.matmul, anywhere, (2, 3, 4), (2, 4, 5)),
+    op("matmul batch broadcast", lambda T, a, b: a.matmul(b), np.matmul, anywhere, (2, 3, 4), (4, 5)),
+    op("matmul vec-batch", lambda T, a, b: a @ b, np.matmul, anywhere, (4,), (2, 4, 5)),
+    op("rmatmul list", lambda T, b: T.tensor(LEFT, dtype=b.dtype) @ b, lambda b: np.array(LEFT) @ b,
+       anywhere, (4, 5)),
+    # -- reductions
+    op("sum all", lambda T, a: a.sum(), np.sum),
+    op("sum dim", lambda T, a: a.sum(dim=1), lambda a: a.sum(axis=1), anywhere, (2, 3, 4)),
+    op("sum positional dim keepdim", lambda T, a: a.sum(1, True), lambda a: a.sum(axis=1, keepdims=True),
+       anywhere, (2, 3, 4)),
+    op("sum dims keepdim", lambda T, a: T.sum(a, dim=(0, 2), keepdim=True),
+       lambda a: a.sum(axis=(0, 2), keepdims=True), anywhere, (2, 3, 4)),
+    op("sum negative dim", lambda T, a: a.sum(-1), lambda a: a.sum(axis=-1), anywhere, (2, 3, 4)),
+    op("mean all", lambda T, a: a.mean(), np.mean),
+    op("mean dim", lambda T, a: a.mean(dim=0), lambda a: a.mean(axis=0)),
+    op("mean dims keepdim", lambda T, a: T.mean(a, (0, -1), keepdim=True),
+       lambda a: a.mean(axis=(0, 2), keepdims=True), anywhere, (2, 3, 4)),
+    op("prod all", lambda T, a: a.prod(), np.prod, positive),
+    op("prod dim", lambda T, a: a.prod(dim=1), lambda a: a.prod(axis=1)),
+    op("prod dim keepdim", lambda T, a: T.prod(a, 0, keepdim=True), lambda a: a.prod(axis=0, keepdims=True)),
+    op("var all (unbiased)", lambda T, a: a.var(), lambda a: np.var(a, ddof=1)),
+    op("var dim", lambda T, a: a.var(dim=0), lambda a: a.var(axis=0, ddof=1)),
+    op("var correction=0", lambda T, a: a.var(dim=1, correction=0), lambda a: a.var(axis=1)),
+    op("var unbiased=False keepdim", lambda T, a: a.var(1, unbiased=False, keepdim=True),
+       lambda a: a.var(axis=1, keepdims=True)),
+    op("std all", lambda T, a: a.std(), lambda a: np.std(a, ddof=1)),
+    op("std dim keepdim", lambda T, a: T.std(a, dim=1, keepdim=True), lambda a: a.std(axis=1, ddof=1, keepdims=True)),
+    op("std correction=0", lambda T, a: a.std(dim=(0, 1), correction=0), lambda a: a.std(axis=(0, 1)),
+       anywhere, (2, 3, 4)),
+    op("max all", lambda T, a: a.max(), np.max, distinct),
+    op("max dim values", lambda T, a: a.max(dim=1).values, lambda a: a.max(axis=1), distinct),
+    op("max dim [0]", lambda T, a: a.max(1)[0], lambda a: a.max(axis=1), distinct),
+    op("max dim keepdim", lambda T, a: T.max(a, dim=0, keepdim=True).values,
+       lambda a: a.max(axis=0, keepdims=True), distinct),
+    op("max dim indices", lambda T, a: a.max(dim=1).indices, lambda a: a.argmax(axis=1), distinct, grad=False),
+    op("max elementwise", lambda T, a, b: T.max(a, b), np.maximum, distinct, (3, 4), (3, 4)),
+    op("min all", lambda T, a: a.min(), np.min, distinct),
+    op("min dim", lambda T, a: a.min(dim=-1).values, lambda a: a.min(axis=-1), distinct, (2, 3, 4)),
+    op("min dim indices", lambda T, a: T.min(a, -1)[1], lambda a: a.argmin(axis=-1), distinct, (2, 3, 4),
+       grad=False),
+    op("amax", lambda T, a: a.amax(), np.max, distinct),
+    op("amax dims", lambda T, a: a.amax(dim=(0, 2)), lambda a: a.max(axis=(0, 2)), distinct, (2, 3, 4)),
+    op("amax keepdim", lambda T, a: T.amax(a, 1, keepdim=True), lambda a: a.max(axis=1, keepdims=True), distinct),
+    op("amin dim", lambda T, a: a.amin(dim=0), lambda a: a.min(axis=0), distinct),
+    op("argmax", lambda T, a: a.argmax(), np.argmax, distinct, grad=False),
+    op("argmax dim", lambda T, a: a.argmax(dim=1), lambda a: a.argmax(axis=1), distinct, grad=False),
+    op("argmax keepdim", lambda T, a: T.argmax(a, dim=0, keepdim=True), lambda a: a.argmax(axis=0)[None],
+       distinct, grad=False),
+    op("argmin dim", lambda T, a: a.argmin(-1), lambda a: a.argmin(axis=-1), distinct, grad=False),
+    op("logsumexp", lambda T, a: a.logsumexp(dim=1), lambda a: lse_np(a, 1)),
+    op("logsumexp dims keepdim", lambda T, a: T.logsumexp(a, (0, 1), keepdim=True),
+       lambda a: lse_np(a.reshape(1, 1, -1), 2), anywhere, (3, 4)),
+    op("logsumexp large", lambda T, a: (a * 1e4).logsumexp(0), lambda a: lse_np(a * 1e4, 0), distinct),
+    op("any", lambda T, a: (a > 1).any(), lambda a: np.any(a > 1), anywhere, grad=False),
+    op("any dim", lambda T, a: (a > 1).any(dim=1), lambda a: np.any(a > 1, axis=1), anywhere, grad=False),
+    op("all dim keepdim", lambda T, a: T.all(a > -1, 0, keepdim=True), lambda a: np.all(a > -1, 0, keepdims=True),
+       anywhere, grad=False),
+    op("cumsum", lambda T, a: a.cumsum(dim=1), lambda a: np.cumsum(a, axis=1)),
+    op("cumsum dim 0", lambda T, a: T.cumsum(a, 0), lambda a: np.cumsum(a, axis=0), anywhere, (3, 2, 2)),
+    # -- shape
+    op("reshape", lambda T, a: a.reshape(4, 3), lambda a: a.reshape(4, 3)),
+    op("reshape tuple", lambda T, a: T.reshape(a, (2, -1)), lambda a: a.reshape(2, -1)),
+    op("view", lambda T, a: a.view(2, 6), lambda a: a.reshape(2, 6)),
+    op("view -1", lambda T, a: a.view(-1), lambda a: a.reshape(-1)),
+    op("flatten", lambda T, a: a.flatten(), lambda a: a.reshape(-1), anywhere, (2, 3, 4)),
+    op("flatten start_dim", lambda T, a: T.flatten(a, 1), lambda a: a.reshape(2, 12), anywhere, (2, 3, 4)),
+    op("flatten middle", lambda T, a: a.flatten(start_dim=0, end_dim=1), lambda a: a.reshape(6, 4), anywhere,
+       (2, 3, 4)),
+    op("unflatten", lambda T, a: a.unflatten(1, (2, 2)), lambda a: a.reshape(3, 2, 2)),
+    op("unflatten -1", lambda T, a: T.unflatten(a, -1, (2, -1)), lambda a: a.reshape(3, 2, 2)),
+    op("squeeze", lambda T, a: a.squeeze(), np.squeeze, anywhere, (3, 1, 4, 1)),
+    op("squeeze dim", lambda T, a: a.squeeze(1), lambda a: np.squeeze(a, 1), anywhere, (3, 1, 1)),
+    op("squeeze non-1 dim", lambda T, a: a.squeeze(0), lambda a: a, anywhere, (3, 1)),
+    op("unsqueeze", lambda T, a: a.unsqueeze(1), lambda a: a[:, None]),
+    op("unsqueeze -1", lambda T, a: T.unsqueeze(a, -1), lambda a: a[..., None]),
+    op("transpose 2d", lambda T, a: a.transpose(0, 1), lambda a: a.T),
+    op("transpose negative dims", lambda T, a: T.transpose(a, -1, 0), lambda a: a.transpose(2, 1, 0), anywhere,
+       (2, 3, 4)),
+    op("permute", lambda T, a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), anywhere, (2, 3, 4)),
+    op("permute tuple", lambda T, a: T.permute(a, (0, -1, 1)), lambda a: a.transpose(0, 2, 1), anywhere, (2, 3, 4)),
+    op("t", lambda T, a: a.t(), lambda a: a.T),
+    op("t 1-D", lambda T, a: T.t(a), lambda a: a, anywhere, (4,)),
+    op("T", lambda T, a: a.T, lambda a: a.T),
+    op("mT", lambda T, a: a.mT, lambda a: a.transpose(0, 2, 1), anywhere, (2, 3, 4)),
+    op("expand", lambda T, a: a.expand(2, 3, 4), lambda a: np.broadcast_to(a, (2, 3, 4)), anywhere, (3, 1)),
+    op("expand -1", lambda T, a: a.expand(-1, 4), lambda a: np.broadcast_to(a, (3, 4)), anywhere, (3, 1)),
+    op("broadcast_to", lambda T, a: T.broadcast_to(a, (2, 3, 4)), lambda a: np.broadcast_to(a, (2, 3, 4)),
+       anywhere, (4,)),
+    op("repeat", lambda T, a: a.repeat(2, 1), lambda a: np.tile(a, (2, 1))),
+    op("repeat new dim", lambda T, a: a.repeat(2, 1, 3), lambda a: np.tile(a, (2, 1, 3))),
+    op("flip", lambda T, a: a.flip(0), lambda a: a[::-1]),
+    op("flip dims", lambda T, a: T.flip(a, dims=(0, 1)), lambda a: a[::-1, ::-1]),
+    op("roll", lambda T, a: a.roll(1, 0), lambda a: np.roll(a, 1, 0)),
+    op("roll flat", lambda T, a: a.roll(5), lambda a: np.roll(a, 5)),
+    op("roll dims", lambda T, a: T.roll(a, shifts=(1, -1), dims=(0, 1)), lambda a: np.roll(a, (1, -1), (0, 1))),
+    op("split size", lambda T, a: a.split(3, dim=1), lambda a: (a[:, :3], a[:, 3:]), anywhere, (2, 5)),
+    op("split sections", lambda T, a: T.split(a, [1, 3], dim=1), lambda a: (a[:, :1], a[:, 1:])),
+    op("chunk", lambda T, a: a.chunk(2), lambda a: (a[:2], a[2:])),
+    op("chunk dim", lambda T, a: T.chunk(a, 3, dim=1), lambda a: (a[:, :2], a[:, 2:4], a[:, 4:]), anywhere, (2, 5)),
+    # -- indexing
+    op("getitem int", lambda T, a: a[1], lambda a: a[1]),
+    op("getitem negative int", lambda T, a: a[-1, 2], lambda a: a[-1, 2]),
+    op("getitem slices", lambda T, a: a[1:, ::2], lambda a: a[1:, ::2]),
+    op("getitem None", lambda T, a: a[None, :, None], lambda a: a[None, :, None]),
+    op("getitem Ellipsis", lambda T, a: a[..., 1], lambda a: a[..., 1], anywhere, (2, 3, 4)),
+    op("getitem mixed", lambda T, a: a[:, None, 1:3], lambda a: a[:, None, 1:3]),
+    op("getitem int list", lambda T, a: a[IDX], lambda a: a[IDX]),
+    op("getitem int tensor", lambda T, a: a[T.tensor(IDX)], lambda a: a[IDX]),
+    op("getitem two int tensors", lambda T, a: a[T.tensor(IDX), T.tensor([1, 3, 1])], lambda a: a[IDX, [1, 3, 1]]),
+    op("getitem int tensor and slice", lambda T, a: a[1:, T.tensor([3, 0])], lambda a: a[1:, [3, 0]]),
+    op("getitem bool mask", lambda T, a: a[T.tensor(MASK)], lambda a: a[MASK]),
+    op("getitem bool rows", lambda T, a: a[T.tensor(ROWS)], lambda a: a[ROWS]),
+    op("getitem comparison mask", lambda T, a: a[a > 0], lambda a: a[a > 0]),
+    op("gather", lambda T, a: a.gather(1, T.tensor(GATHER)), lambda a: np.take_along_axis(a, GATHER, 1)),
+    op("gather dim 0", lambda T, a: T.gather(a, 0, T.tensor([[2, 0, 1, 2]])),
+       lambda a: a[[2, 0, 1, 2], [0, 1, 2, 3]][None]),
+    op("masked_fill", lambda T, a: a.masked_fill(T.tensor(MASK), 0.5), lambda a: np.where(MASK, 0.5, a)),
+    op("masked_fill broadcast", lambda T, a: T.masked_fill(a, T.tensor([True, False, False, True]), -3.0),
+       lambda a: np.where([True, False, False, True], -3.0, a)),
+    op("where", lambda T, a, b: T.where(T.tensor(MASK), a, b), lambda a, b: np.where(MASK, a, b), anywhere,
+       (3, 4), (4,)),
+    op("where scalar", lambda T, a: T.where(a > 0, a, 0.0), lambda a: np.where(a > 0, a, 0.0)),
+    op("where method", lambda T, a, b: a.where(a < b, b), lambda a, b: np.where(a < b, a, b), anywhere,
+       (3, 4), (3, 4)),
+    op("tril", lambda T, a: a.tril(), np.tril),
+    op("tril -1", lambda T, a: T.tril(a, -1), lambda a: np.tril(a, -1)),
+    op("triu 1", lambda T, a: a.triu(1), lambda a: np.triu(a, 1)),
+    op("triu batched", lambda T, a: T.triu(a, diagonal=0), np.triu, anywhere, (2, 3, 4)),
+    op("sort", lambda T, a: a.sort(dim=1).values, lambda a: np.sort(a, 1), distinct),
+    op("sort descending", lambda T, a: T.sort(a, 0, descending=True)[0], lambda a: np.sort(a, 0)[::-1], distinct),
+    op("sort indices", lambda T, a: a.sort().indices, lambda a: np.argsort(a, -1), distinct, grad=False),
+    op("argsort", lambda T, a: a.argsort(dim=0), lambda a: np.argsort(a, 0), distinct, grad=False),
+    op("argsort descending", lambda T, a: T.argsort(a, descending=True), lambda a: np.argsort(-a, -1), distinct,
+       grad=False),
+    op("topk", lambda T, a: a.topk(2, dim=1).values, lambda a: topk_np(a, 2), distinct),
+    op("topk smallest", lambda T, a: T.topk(a, 3, largest=False)[0], lambda a: topk_np(a, 3, largest=False),
+       distinct),
+    op("topk indices", lambda T, a: a.topk(2).indices, lambda a: np.argsort(-a, 1)[:, :2], distinct, grad=False),
+    # -- several tensors
+    op("cat", lambda T, a, b: T.cat([a, b]), lambda a, b: np.concatenate([a, b]), anywhere, (3, 4), (2, 4)),
+    op("cat dim", lambda T, a, b: T.cat((a, b), dim=1), lambda a, b: np.concatenate([a, b], 1), anywhere,
+       (3, 4), (3, 2)),
+    op("cat -1 of three", lambda T, a, b: T.cat([a, b, a], -1), lambda a, b: np.concatenate([a, b, a], -1),
+       anywhere, (3, 1), (3, 2)),
+    op("stack", lambda T, a, b: T.stack([a, b]), lambda a, b: np.stack([a, b]), anywhere, (3, 4), (3, 4)),
+    op("stack dim", lambda T, a, b: T.stack([a, b], dim=1), lambda a, b: np.stack([a, b], 1), anywhere,
+       (3, 4), (3, 4)),
+    op("stack -1", lambda T, a, b: T.stack((a, b, b), -1), lambda a, b: np.stack([a, b, b], -1), anywhere,
+       (3, 4), (3, 4)),
+    op("maximum", lambda T, a, b: T.maximum(a, b), np.maximum, anywhere, (3, 4), (3, 4)),
+    op("maximum broadcast", lambda T, a, b: a.maximum(b), np.maximum, anywhere, (3, 4), (4,)),
+    op("minimum broadcast", lambda T, a, b: T.minimum(a, b), np.minimum, anywhere, (3, 4), (3, 1)),
+    op("einsum matmul", lambda T, a, b: T.einsum("ij,jk->ik", a, b), np.matmul, anywhere, (3, 4), (4, 5)),
+    op("einsum batched", lambda T, a, b: T.einsum("bij,bjk->bik", a, b), np.matmul, anywhere, (2, 3, 4), (2, 4, 5)),
+    op("einsum dot", lambda T, a, b: T.einsum("i,i->", a, b), np.dot, anywhere, (4,), (4,)),
+    op("einsum outer", lambda T, a, b: T.einsum("i,j->ij", a, b), np.outer, anywhere, (3,), (4,)),
+    op("einsum transpose", lambda T, a: T.einsum("ij->ji", a), lambda a: a.T),
+    op("einsum sum", lambda T, a: T.einsum("ij->", a), np.sum),
+    op("einsum implicit", lambda T, a, b: T.einsum("ij,jk", a, b), np.matmul, anywhere, (3, 4), (4, 5)),
+    op("meshgrid", lambda T, a, b: T.meshgrid(a, b, indexing="ij"), lambda a, b: np.meshgrid(a, b, indexing="ij"),
+       anywhere, (3,), (4,)),
+    op("meshgrid xy", lambda T, a, b: T.meshgrid(a, b, indexing="xy"), lambda a, b: np.meshgrid(a, b, indexing="xy"),
+       anywhere, (3,), (4,)),
+    op("one_hot", lambda T, a: one_hot(T, (a > 0).long() + (a > 1).long(), 4),
+       lambda a: np.eye(4, dtype=np.int64)[(a > 0).astype(int) + (a > 1)], anywhere, grad=False),
+    # -- compositions a learner writes
+    op("softmax by hand", lambda T, a: (a - a.amax(dim=1, keepdim=True)).exp() / (
+        a - a.amax(dim=1, keepdim=True)).exp().sum(dim=1, keepdim=True),
+       lambda a: np.exp(a - lse_np(a, 1)[:, None])),
+    op("layer norm by hand", lambda T, a: (a - a.mean(-1, keepdim=True)) / (a.var(-1, keepdim=True, unbiased=False)
+                                                                             + 1e-5).sqrt(),
+       lambda a: (a - a.mean(-1, keepdims=True)) / np.sqrt(a.var(-1, keepdims=True) + 1e-5)),
+    op("mse by hand", lambda T, a, b: ((a - b) ** 2).mean(), lambda a, b: np.mean((a - b) ** 2), anywhere,
+       (3, 4), (3, 4)),
 ]
-IDS = [row[0] for row in OPS]
 
 
-def make_inputs(generate, shapes, dtype=np.float64):
-    return [Tensor(generate(s).astype(dtype), requires_grad=True) for s in shapes]
+# ---- helpers -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name, fn, reference, generate, shapes", OPS, ids=IDS)
-def test_forward_matches_numpy(name, fn, reference, generate, shapes):
-    inputs = make_inputs(generate, shapes)
-    out = fn(*inputs)
-    expected = reference(*[t.data for t in inputs])
-    assert out.shape == np.shape(expected)
-    np.testing.assert_allclose(out.data, expected, rtol=1e-12, atol=1e-12)
+def arrays(name, generate, shapes):
+    """The row's inputs (float64), the same in every check of the row."""
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
+    return [generate(rng, s) for s in shapes]
 
 
-@pytest.mark.parametrize("name, fn, reference, generate, shapes", OPS, ids=IDS)
-def test_backward_matches_finite_differences(name, fn, reference, generate, shapes):
-    inputs = make_inputs(generate, shapes)
-    assert gradcheck(fn, inputs)
+def ours(arrays_, dtype=np.float64, grad=True):
+    return [Tensor(a.astype(dtype), requires_grad=grad) for a in arrays_]
 
 
-@pytest.mark.parametrize("name, fn, reference, generate, shapes", OPS, ids=IDS)
-def test_float32_stays_float32(name, fn, reference, generate, shapes):
-    """Python scalars never upcast; a gradient has its tensor's dtype and shape."""
-    inputs = make_inputs(generate, shapes, np.float32)
-    out = fn(*inputs)
+def pieces(out):
+    return list(out) if isinstance(out, tuple | list) else [out]
+
+
+def joined(T, out):
+    """A tuple result as one tensor (its pieces flattened and concatenated)."""
+    if isinstance(out, tuple | list):
+        return T.cat([p.reshape(-1) for p in out])
+    return out
+
+
+def torch_dtype_name(dtype) -> str:
+    return str(dtype).removeprefix("torch.")
+
+
+# ---- the checks --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name, fn, reference, generate, shapes, grad", OPS)
+def test_forward_matches_numpy(name, fn, reference, generate, shapes, grad):
+    xs = arrays(name, generate, shapes)
+    out = fn(ag, *ours(xs, grad=grad))
+    with np.errstate(all="ignore"):
+        expected = reference(*xs)
+    for got, want in zip(pieces(out), pieces(expected), strict=True):
+        assert isinstance(got, Tensor)
+        assert tuple(got.shape) == np.shape(want)
+        np.testing.assert_allclose(got.data, want, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("name, fn, reference, generate, shapes, grad", OPS)
+def test_backward_matches_finite_differences(name, fn, reference, generate, shapes, grad):
+    if not grad:
+        pytest.skip("no gradient: the output is integer or bool")
+    inputs = ours(arrays(name, generate, shapes))
+    assert gradcheck(lambda *xs: joined(ag, fn(ag, *xs)), inputs)
+
+
+@pytest.mark.parametrize("name, fn, reference, generate, shapes, grad", OPS)
+def test_float32_stays_float32(name, fn, reference, generate, shapes, grad):
+    """Python numbers never upcast; a gradient has its tensor's dtype and shape."""
+    inputs = ours(arrays(name, generate, shapes), np.float32, grad=grad)
+    out = joined(ag, fn(ag, *inputs))
+    assert out.dtype in (np.float32, np.int64, np.bool_)
+    if not grad:
+        assert not out.requires_grad
+        return
     assert out.dtype == np.float32
     (out * 1.0).sum().backward()
     for t in inputs:
         assert t.grad.dtype == np.float32 and t.grad.shape == t.shape
 
 
-# Elementwise rows that both engines have: Tensor and Value must agree entry by entry.
+@needs_torch
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("name, fn, reference, generate, shapes, grad", OPS)
+def test_matches_torch(name, fn, reference, generate, shapes, grad, dtype):
+    xs = [a.astype(dtype) for a in arrays(name, generate, shapes)]
+    mine = [Tensor(a, requires_grad=grad) for a in xs]
+    theirs = [torch.tensor(a, requires_grad=grad) for a in xs]
+    out, expected = fn(ag, *mine), fn(torch, *theirs)
+    tol = dict(rtol=1e-10, atol=1e-12) if dtype == "float64" else dict(rtol=2e-5, atol=1e-5)
+    for got, want in zip(pieces(out), pieces(expected), strict=True):
+        assert tuple(got.shape) == tuple(want.shape)
+        assert str(got.dtype) == torch_dtype_name(want.dtype)
+        np.testing.assert_allclose(got.data, want.detach().numpy(), **tol)
+    if not grad:
+        assert not joined(ag, out).requires_grad
+        return
+    out, expected = joined(ag, out), joined(torch, expected)
+    weights = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(dtype)
+    (out * Tensor(weights)).sum().backward()
+    (expected * torch.tensor(weights)).sum().backward()
+    for m, t in zip(mine, theirs):
+        want = np.zeros(t.shape, dtype) if t.grad is None else t.grad.numpy()
+        assert m.grad is not None and m.grad.dtype == want.dtype and m.grad.shape == want.shape
+        np.testing.assert_allclose(m.grad, want, **tol)
+
+
+# ---- the two engines agree; broadcasting; sub-gradients at kinks -------------------------------
+
 ELEMENTWISE = {
     "add": lambda a, b: a + b, "sub": lambda a, b: a - b, "mul": lambda a, b: a * b,
     "div": lambda a, b: a / b, "pow": lambda a, b: a**b, "rdiv": lambda a, b: 2.0 / a + b,
     "exp": lambda a, b: a.exp() * b, "log": lambda a, b: a.log() + b, "tanh": lambda a, b: a.tanh() * b,
     "sigmoid": lambda a, b: a.sigmoid() - b, "relu": lambda a, b: (a - 1.0).relu() * b,
-    "pow scalar": lambda a, b: a**3 - b**-2,
+    "pow scalar": lambda a, b: a**3 - b**-2, "abs": lambda a, b: abs(a - 1.0) * b,
 }
 
 
 @pytest.mark.parametrize("name", ELEMENTWISE)
 def test_value_and_tensor_agree(name):
+    """The scalar engine and the Tensor engine agree entry by entry."""
     fn = ELEMENTWISE[name]
+    rng = np.random.default_rng(zlib.crc32(name.encode()))
     a, b = rng.uniform(0.5, 2.0, 6), rng.uniform(0.5, 2.0, 6)
     ta, tb = Tensor(a, requires_grad=True), Tensor(b, requires_grad=True)
     out = fn(ta, tb)
@@ -177,46 +465,89 @@ def test_value_and_tensor_agree(name):
 
 @settings(max_examples=40, deadline=None)
 @given(hnp.mutually_broadcastable_shapes(num_shapes=2, min_dims=0, max_dims=3, max_side=3),
-       st.sampled_from(["add", "mul", "sub", "div"]))
+       st.sampled_from(["add", "mul", "sub", "div", "maximum", "pow"]))
 def test_broadcasting_gradients_come_back_in_the_input_shape(shapes, op):
+    rng = np.random.default_rng(0)
     a = Tensor(rng.uniform(0.5, 2.0, shapes.input_shapes[0]), requires_grad=True)
     b = Tensor(rng.uniform(0.5, 2.0, shapes.input_shapes[1]), requires_grad=True)
     fn = {"add": lambda x, y: x + y, "mul": lambda x, y: x * y, "sub": lambda x, y: x - y,
-          "div": lambda x, y: x / y}[op]
+          "div": lambda x, y: x / y, "maximum": ag.maximum, "pow": lambda x, y: x**y}[op]
     assert fn(a, b).shape == shapes.result_shape
     assert gradcheck(fn, [a, b])
     assert a.grad is None and b.grad is None  # gradcheck leaves the gradients as it found them
 
 
-@pytest.mark.parametrize("fn, x, expected_grad", [
-    (lambda t: t.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5]),       # ties split evenly (torch.amax)
-    (lambda t: t.min(), [2.0, 2.0, 2.0, 5.0], [1 / 3, 1 / 3, 1 / 3, 0.0]),
-    (lambda t: ag.maximum(t, Tensor([3.0, 0.0, 1.0])).sum(), [3.0, 1.0, 0.0], [0.5, 1.0, 0.0]),
-    (lambda t: t.relu().sum(), [0.0, -1.0, 2.0], [0.0, 0.0, 1.0]),   # relu'(0) = 0
-    (lambda t: t.abs().sum(), [0.0, -1.0, 2.0], [0.0, -1.0, 1.0]),    # |x|'(0) = 0
-    (lambda t: t.clip(0.0, 1.0).sum(), [0.0, 1.0, 2.0], [1.0, 1.0, 0.0]),  # clamp passes at the bounds
-    (lambda t: t[np.array([1, 1, 1])].sum(), [1.0, 2.0], [0.0, 3.0]),
-    (lambda t: (t**0).sum(), [0.0, 2.0], [0.0, 0.0]),                 # x^0 is flat, even at 0
-    (lambda t: (t ** Tensor([0.0, 0.0], dtype=np.float64)).sum(), [0.0, 2.0], [0.0, 0.0]),
-])
+# fn, input, the gradient PyTorch gives (written out by hand: the convention is the point)
+KINKS = [
+    pytest.param(lambda T, t: t.max(), [1.0, 3.0, 3.0], [0.0, 0.5, 0.5], id="max() ties split evenly"),
+    pytest.param(lambda T, t: t.amax(), [3.0, 1.0, 3.0, 3.0], [1 / 3, 0.0, 1 / 3, 1 / 3], id="amax ties split"),
+    pytest.param(lambda T, t: t.min(), [2.0, 2.0, 2.0, 5.0], [1 / 3, 1 / 3, 1 / 3, 0.0], id="min() ties split"),
+    pytest.param(lambda T, t: t.amin(dim=0).sum(), [[1.0, 2.0], [1.0, 0.0]], [[0.5, 0.0], [0.5, 1.0]],
+                 id="amin(dim) ties split"),
+    pytest.param(lambda T, t: t.max(dim=0).values, [2.0, 1.0, 2.0], [1.0, 0.0, 0.0],
+                 id="max(dim) gives it to the returned index"),
+    pytest.param(lambda T, t: t.min(dim=1).values.sum(), [[2.0, 1.0, 1.0], [0.0, 0.0, 3.0]],
+                 [[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], id="min(dim) gives it to the returned index"),
+    pytest.param(lambda T, t: T.maximum(t, T.tensor([3.0, 0.0, 1.0], dtype=t.dtype)).sum(), [3.0, 1.0, 0.0],
+                 [0.5, 1.0, 0.0], id="maximum tie halves"),
+    pytest.param(lambda T, t: T.minimum(t, T.tensor([3.0, 0.0, 1.0], dtype=t.dtype)).sum(), [3.0, 1.0, 0.0],
+                 [0.5, 0.0, 1.0], id="minimum tie halves"),
+    pytest.param(lambda T, t: t.relu().sum(), [0.0, -1.0, 2.0], [0.0, 0.0, 1.0], id="relu at 0"),
+    pytest.param(lambda T, t: t.abs().sum(), [0.0, -1.0, 2.0], [0.0, -1.0, 1.0], id="abs at 0"),
+    pytest.param(lambda T, t: t.sign().sum(), [0.0, -1.0, 2.0], [0.0, 0.0, 0.0], id="sign"),
+    pytest.param(lambda T, t: t.floor().sum(), [1.0, -1.5, 2.0], [0.0, 0.0, 0.0], id="floor"),
+    pytest.param(lambda T, t: (t.ceil() + t.round() + t.trunc()).sum(), [1.0, -1.5, 2.5], [0.0, 0.0, 0.0],
+                 id="ceil round trunc"),
+    pytest.param(lambda T, t: t.clamp(0.0, 1.0).sum(), [0.0, 1.0, 2.0, -1.0], [1.0, 1.0, 0.0, 0.0],
+                 id="clamp passes at the bounds"),
+    pytest.param(lambda T, t: t.clamp(min=1.0).sum(), [1.0, 0.5, 2.0], [1.0, 0.0, 1.0], id="clamp min bound"),
+    pytest.param(lambda T, t: t[T.tensor([1, 1, 1])].sum(), [1.0, 2.0], [0.0, 3.0], id="repeated picks add"),
+    pytest.param(lambda T, t: (t**0).sum(), [0.0, 2.0], [0.0, 0.0], id="x^0 flat at 0"),
+    pytest.param(lambda T, t: (t ** T.tensor([0.0, 0.0], dtype=t.dtype)).sum(), [0.0, 2.0], [0.0, 0.0],
+                 id="x^tensor 0 flat at 0"),
+    pytest.param(lambda T, t: (t**2).sum(), [0.0, -3.0], [0.0, -6.0], id="x^2 at 0"),
+    pytest.param(lambda T, t: t.sort().values[0], [2.0, 1.0, 1.0], [0.0, 1.0, 0.0], id="sort stable ties"),
+]
+
+
+@pytest.mark.parametrize("fn, x, expected_grad", KINKS)
 def test_subgradient_conventions(fn, x, expected_grad):
     t = Tensor(x, requires_grad=True, dtype=np.float64)
-    fn(t).backward()
+    fn(ag, t).backward()
     np.testing.assert_allclose(t.grad, expected_grad)
 
 
-@pytest.mark.parametrize("x", [1000.0, -1000.0])
-def test_sigmoid_and_tanh_are_finite_at_extremes(x):
+@needs_torch
+@pytest.mark.parametrize("fn, x, expected_grad", KINKS)
+def test_subgradient_conventions_are_pytorchs(fn, x, expected_grad):
+    t = torch.tensor(x, requires_grad=True, dtype=torch.float64)
+    fn(torch, t).backward()
+    np.testing.assert_allclose(t.grad.numpy(), expected_grad)
+
+
+@pytest.mark.parametrize("x", [1e4, -1e4])
+def test_logsumexp_is_stable(x):
+    t = Tensor([x, x - 1.0, x - 2.0], requires_grad=True, dtype=np.float64)
+    out = t.logsumexp(dim=0)
+    assert out.item() == pytest.approx(x + np.log(1 + np.exp(-1) + np.exp(-2)), rel=1e-12)
+    out.backward()
+    w = np.exp([0.0, -1.0, -2.0])
+    np.testing.assert_allclose(t.grad, w / w.sum())
+    assert ag.logsumexp(Tensor([x, -x]), 0).item() == pytest.approx(max(x, -x))
+
+
+@pytest.mark.parametrize("x", [1000.0, -1000.0, 1e4, -1e4])
+def test_sigmoid_tanh_softplus_are_finite_at_extremes(x):
     t = Tensor([x], requires_grad=True)
-    (t.sigmoid() + t.tanh()).sum().backward()
+    (t.sigmoid() + t.tanh() + t.softplus()).sum().backward()
     assert np.all(np.isfinite(t.grad))
 
 
 def test_division_follows_numpy_and_pytorch():
-    x = Tensor([1.0, -2.0])
-    with np.errstate(divide="ignore"):
-        assert (x / 0.0).data.tolist() == [np.inf, -np.inf]
-    assert (x / Tensor(np.array([2, 4]))).data.tolist() == [0.5, -0.5]  # integer divisor: true division
+    x = Tensor([1.0, -2.0, 0.0])
+    assert (x / 0.0).data.tolist()[:2] == [np.inf, -np.inf] and np.isnan((x / 0.0).data[2])
+    assert (x[:2] / Tensor(np.array([2, 4]))).data.tolist() == [0.5, -0.5]  # integer divisor: true division
+    assert (Tensor([7, -7]) // 2).tolist() == [3, -4] and (Tensor([7, -7]) % 3).tolist() == [1, 2]  # Python's
 
 
 def test_numpy_array_of_a_tensor():
@@ -225,15 +556,3 @@ def test_numpy_array_of_a_tensor():
     copy[0] = 99.0
     assert t.data[0] == 1.0
     assert np.asarray(t) is t.data  # no copy asked: numpy shares the tensor's array
-
-
-def test_comparisons_argmax_astype():
-    t = Tensor([[1.0, 5.0, 3.0], [4.0, 2.0, 6.0]], requires_grad=True)
-    assert (t > 2.5).data.tolist() == [[False, True, True], [True, False, True]]
-    assert (t < 2.5).data.tolist() == [[True, False, False], [False, True, False]]
-    assert (t == 5.0).data.sum() == 1 and not (t > 2.5).requires_grad
-    assert t.argmax(axis=1).data.tolist() == [1, 2] and t.argmin().item() == 0
-    d = t.astype(np.float64)
-    assert d.dtype == np.float64
-    d.sum().backward()
-    assert t.grad.dtype == np.float32 and np.all(t.grad == 1)
