@@ -183,9 +183,12 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
     """``(values, indices)`` sorted along `dim`; the values' gradient goes back to where each came from."""
     d = normalize_dim(dim, input.ndim, "sort")
     data = input.data
-    order = np.argsort(-data if descending and data.dtype.kind != "b" else data, axis=d, kind="stable")
-    if descending and data.dtype.kind == "b":
-        order = np.flip(np.argsort(data, axis=d, kind="stable"), d)
+    if not descending:
+        order = np.argsort(data, axis=d, kind="stable")  # NaN sorts last: it is the largest, as PyTorch
+    elif data.dtype.kind == "f":  # NaN first, then from the largest down; ties keep their order
+        order = np.lexsort((np.negative(data), ~np.isnan(data)), axis=d)
+    else:
+        order = np.lexsort((np.negative(data.astype(np.int64)),), axis=d)
     if input.ndim == 0:
         return values_indices(input, constant(np.zeros((), np.int64)))
     return values_indices(Gather.apply(input, d, order), constant(order.astype(np.int64)))

@@ -556,3 +556,89 @@ def test_numpy_array_of_a_tensor():
     copy[0] = 99.0
     assert t.data[0] == 1.0
     assert np.asarray(t) is t.data  # no copy asked: numpy shares the tensor's array
+
+
+# ---- NaN propagates ----------------------------------------------------------------------------
+
+NAN = float("nan")
+# fn(T, x) with x = [[1, nan, -2, 0.5], [3, 0, -1, 2]]; what PyTorch gives (nan where the nan went)
+NAN_CASES = [
+    pytest.param(lambda T, x: x.relu(), [[1, NAN, 0, 0.5], [3, 0, 0, 2]], id="relu"),
+    pytest.param(lambda T, x: x.clamp(-1, 1), [[1, NAN, -1, 0.5], [1, 0, -1, 1]], id="clamp"),
+    pytest.param(lambda T, x: x.clamp(min=0), [[1, NAN, 0, 0.5], [3, 0, 0, 2]], id="clamp min"),
+    pytest.param(lambda T, x: x.abs()[0], [1, NAN, 2, 0.5], id="abs"),
+    pytest.param(lambda T, x: (x.exp().log() - x).isnan()[0], [False, True, False, False], id="exp log"),
+    pytest.param(lambda T, x: x.sigmoid()[0, 1:2], [NAN], id="sigmoid"),
+    pytest.param(lambda T, x: softplus(T, x)[0, 1:2], [NAN], id="softplus"),
+    pytest.param(lambda T, x: x.tanh()[0, 1:2], [NAN], id="tanh"),
+    pytest.param(lambda T, x: x.floor()[0, :2], [1, NAN], id="floor"),
+    pytest.param(lambda T, x: x.round()[0, :2], [1, NAN], id="round"),
+    pytest.param(lambda T, x: x.max(), NAN, id="max"),
+    pytest.param(lambda T, x: x.min(), NAN, id="min"),
+    pytest.param(lambda T, x: x.amax(dim=1), [NAN, 3], id="amax dim"),
+    pytest.param(lambda T, x: x.max(dim=1).values, [NAN, 3], id="max dim values"),
+    pytest.param(lambda T, x: x.max(dim=1).indices, [1, 0], id="max dim index of the nan"),
+    pytest.param(lambda T, x: x.min(dim=1).indices, [1, 2], id="min dim index of the nan"),
+    pytest.param(lambda T, x: x.argmax(), 1, id="argmax"),
+    pytest.param(lambda T, x: T.maximum(x, T.zeros(2, 4, dtype=x.dtype))[0], [1, NAN, 0, 0.5], id="maximum"),
+    pytest.param(lambda T, x: T.minimum(T.zeros(4, dtype=x.dtype), x)[0], [0, NAN, -2, 0], id="minimum"),
+    pytest.param(lambda T, x: x.sum(dim=1), [NAN, 4], id="sum"),
+    pytest.param(lambda T, x: x.mean(dim=1), [NAN, 1], id="mean"),
+    pytest.param(lambda T, x: x.prod(dim=1), [NAN, 0], id="prod"),
+    pytest.param(lambda T, x: x.var(dim=1).isnan(), [True, False], id="var"),
+    pytest.param(lambda T, x: x.std(dim=1).isnan(), [True, False], id="std"),
+    pytest.param(lambda T, x: x.logsumexp(dim=1).isnan(), [True, False], id="logsumexp"),
+    pytest.param(lambda T, x: (x * 1e4).logsumexp(dim=1).isnan(), [True, False], id="logsumexp large"),
+    pytest.param(lambda T, x: x.cumsum(dim=1)[0], [1, NAN, NAN, NAN], id="cumsum"),
+    pytest.param(lambda T, x: x.sort(dim=1).values[0], [-2, 0.5, 1, NAN], id="sort puts nan last"),
+    pytest.param(lambda T, x: x.sort(dim=1, descending=True).values[0], [NAN, 1, 0.5, -2],
+                 id="sort descending puts nan first"),
+    pytest.param(lambda T, x: x.argsort(dim=1, descending=True)[0], [1, 0, 3, 2], id="argsort descending"),
+    pytest.param(lambda T, x: x.topk(2).values[0], [NAN, 1], id="topk: nan is the largest"),
+    pytest.param(lambda T, x: x.topk(2, largest=False).values[0], [-2, 0.5], id="topk smallest"),
+    pytest.param(lambda T, x: (x @ T.ones(4, dtype=x.dtype)), [NAN, 4], id="matmul"),
+    pytest.param(lambda T, x: T.where(x > 0, x, 0.0)[0], [1, 0, 0, 0.5], id="where (nan > 0 is False)"),
+    pytest.param(lambda T, x: T.where(x > 0, 0.0, x)[0], [0, NAN, -2, 0], id="where keeps nan"),
+    pytest.param(lambda T, x: x.masked_fill(x.isnan(), 0.0)[0], [1, 0, -2, 0.5], id="masked_fill replaces nan"),
+    pytest.param(lambda T, x: (x == x)[0], [True, False, True, True], id="nan != nan"),
+    pytest.param(lambda T, x: x.isnan().any(dim=1), [True, False], id="isnan any"),
+    pytest.param(lambda T, x: ((x - x.amax(1, keepdim=True)).exp() / (x - x.amax(1, keepdim=True)).exp()
+                               .sum(1, keepdim=True)).isnan()[:, 0], [True, False], id="softmax by hand"),
+]
+NAN_INPUT = [[1.0, NAN, -2.0, 0.5], [3.0, 0.0, -1.0, 2.0]]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("fn, expected", NAN_CASES)
+def test_nan_propagates(fn, expected, dtype):
+    out = fn(ag, Tensor(NAN_INPUT, dtype=dtype))
+    np.testing.assert_array_equal(out.data, np.array(expected, dtype=out.dtype))
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, expected", NAN_CASES)
+def test_nan_cases_are_pytorchs(fn, expected):
+    out = fn(torch, torch.tensor(NAN_INPUT))
+    np.testing.assert_array_equal(out.numpy(), np.array(expected, dtype=out.numpy().dtype))
+
+
+NAN_DIFFERS = {"sign": "sign(nan) is nan here (NaN propagates through every op); PyTorch gives 0"}
+
+
+@needs_torch
+@pytest.mark.parametrize("name, fn, reference, generate, shapes, grad", OPS)
+def test_nan_in_every_row_as_torch(name, fn, reference, generate, shapes, grad):
+    """Every row of the table with a NaN in its first input: PyTorch's values, no warning."""
+    if name in NAN_DIFFERS:
+        pytest.skip(NAN_DIFFERS[name])
+    xs = arrays(name, generate, shapes)
+    xs[0] = xs[0].copy()
+    xs[0].flat[1] = np.nan
+    out = fn(ag, *[Tensor(a, requires_grad=grad) for a in xs])
+    expected = fn(torch, *[torch.tensor(a, requires_grad=grad) for a in xs])
+    for got, want in zip(pieces(out), pieces(expected), strict=True):
+        np.testing.assert_allclose(got.data, want.detach().numpy(), rtol=1e-10, atol=1e-12, equal_nan=True)
+
+
+def test_sign_of_nan_is_nan():
+    assert np.isnan(Tensor([NAN]).sign().item())
