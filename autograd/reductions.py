@@ -284,7 +284,7 @@ class Logsumexp(Function):
     def forward(ctx, x, dims, keepdim):
         m = np.max(x, axis=dims, keepdims=True)
         m = np.where(np.isfinite(m), m, 0)
-        with np.errstate(divide="ignore"):
+        with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf; NaN input: e^(nan) may overflow, NaN anyway
             out = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m
         ctx.save_for_backward(x, out, dims, keepdim)
         return out if keepdim else out.reshape([n for i, n in enumerate(x.shape) if i not in dims])
