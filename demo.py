@@ -4,7 +4,8 @@
    with the SVM loss, to 100 % training accuracy; the graph of one neuron is drawn.
 2. The same kind of model on the Tensor engine: an `nn.Sequential` MLP learns CS231n's three spirals
    with `optim.Adam`, in a fraction of the time.
-Pictures (decision boundaries, loss curves, the graph) go into the folder printed at the end.
+Pictures (decision boundaries, loss curves, the graph, a page stepping through the neuron's backward
+pass) go into the folder printed at the end.
 """
 
 from __future__ import annotations
@@ -42,14 +43,26 @@ def svm_loss(model: MLP, X: list, y: list) -> tuple[Value, float]:
     return data_loss + reg_loss, accuracy
 
 
-def boundary(ax, predict, X: np.ndarray, y: np.ndarray, title: str, steps: int = 60) -> None:
-    """Colour the plane by the model's decision and show the training points on top."""
+CLASS_COLOURS = ["#e66101", "#5e3c99", "#1b9e77", "#d01c8b"]  # distinct also for colour-blind readers
+
+
+def boundary(ax, predict, X: np.ndarray, y: np.ndarray, title: str, steps: int = 60, names=None) -> None:
+    """Shade the plane by the class the model predicts (one flat colour per class, no in-between band),
+    draw the decision boundary, and show the training points on top with a legend of the classes."""
     lo, hi = X.min(axis=0) - 0.5, X.max(axis=0) + 0.5
     xx, yy = np.meshgrid(np.linspace(lo[0], hi[0], steps), np.linspace(lo[1], hi[1], steps))
     zz = predict(np.c_[xx.ravel(), yy.ravel()]).reshape(xx.shape)
-    ax.contourf(xx, yy, zz, alpha=0.35, cmap="Spectral")
-    ax.scatter(X[:, 0], X[:, 1], c=y, s=18, cmap="Spectral", edgecolors="k", linewidths=0.4)
-    ax.set(title=title, xlabel="x1", ylabel="x2")
+    classes = int(max(np.max(y), np.max(zz))) + 1
+    colours = CLASS_COLOURS[:classes]
+    # levels halfway between the class numbers: each region is exactly one class's colour
+    ax.contourf(xx, yy, zz, levels=np.arange(classes + 1) - 0.5, colors=colours, alpha=0.22)
+    ax.contour(xx, yy, zz, levels=np.arange(1, classes) - 0.5, colors="k", linewidths=0.8)
+    for k in range(classes):
+        label = names[k] if names else f"class {k}"
+        ax.scatter(X[y == k, 0], X[y == k, 1], color=colours[k], s=18, edgecolors="k", linewidths=0.4, label=label)
+    ax.legend(title="points: true class\nshade: predicted class", fontsize=8, title_fontsize=8, loc="best",
+              framealpha=0.9)
+    ax.set(title=title, xlabel="x1", ylabel="x2", xlim=(lo[0], hi[0]), ylim=(lo[1], hi[1]))
 
 
 def scalar_part() -> None:
@@ -81,21 +94,28 @@ def scalar_part() -> None:
             return np.array([model(row.tolist()).data > 0 for row in points], dtype=float)
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    boundary(axes[0], predict, X, labels, f"Scalar engine: moons, accuracy {accuracy:.0%}")
+    boundary(axes[0], predict, X, labels, f"Scalar engine: moons, accuracy {accuracy:.0%}",
+             names=["class 0 (y = -1)", "class 1 (y = +1)"])
     axes[1].plot([h[0] for h in history])
     axes[1].set(title="SVM loss per step", xlabel="step", ylabel="loss", yscale="log")
     fig.tight_layout()
     fig.savefig(OUT / "moons_scalar.png", dpi=110)
     plt.close(fig)
 
-    x1, x2 = Value(X[0, 0], label="x1"), Value(X[0, 1], label="x2")
-    neuron = model.layers[0].neurons[0]
+    # One neuron of the first layer on one training point, one where its ReLU is active (a dead
+    # ReLU passes no gradient, and the picture would be all zeros).
+    neuron, point = next((nrn, row) for row in X for nrn in model.layers[0].neurons
+                         if sum(w.data * v for w, v in zip(nrn.w, row)) + nrn.b.data > 0)
+    x1, x2 = Value(point[0], label="x1"), Value(point[1], label="x2")
     for i, w in enumerate(neuron.w):
         w.label = f"w{i + 1}"
     neuron.b.label = "b"
     out = neuron([x1, x2])
-    out.label = "relu(w.x + b)"
-    out.backward()
+    out.label = "o"  # o = relu(w1 x1 + w2 x2 + b)
+    model.zero_grad()  # the training loop left its last gradients in the weights: draw this pass's alone
+    steps = autograd.stepper(out)  # runs out.backward(), one frame per step
+    steps.save(OUT / "neuron_backprop.html")
+    print(f"   the backward pass through one neuron, step by step: {OUT / 'neuron_backprop.html'} (open in a browser)")
     graph = draw_graph(out)
     if shutil.which("dot"):
         graph.render(OUT / "neuron", format="svg", cleanup=True)
@@ -136,7 +156,8 @@ def tensor_part() -> None:
             return model(Tensor(points.astype(np.float32))).data.argmax(axis=1).astype(float)
 
     fig, axes = plt.subplots(1, 2, figsize=(11, 4.5))
-    boundary(axes[0], predict, X, y, f"Tensor engine: spirals, accuracy {accuracy:.1%}", steps=200)
+    boundary(axes[0], predict, X, y, f"Tensor engine: spirals, accuracy {accuracy:.1%}", steps=200,
+             names=["spiral 0", "spiral 1", "spiral 2"])
     axes[1].plot(losses)
     axes[1].set(title="cross-entropy per step (Adam, lr 1e-2)", xlabel="step", ylabel="loss", yscale="log")
     fig.tight_layout()

@@ -142,8 +142,8 @@ def grad_colour(size: float, largest: float) -> str:
     """White (no gradient) to strong orange (the largest gradient in the graph)."""
     if largest <= 0 or size == 0 or not np.isfinite(size):
         return "white"
-    level = int(255 - 120 * min(1.0, size / largest))
-    return f"#ff{level:02x}{max(level - 60, 0):02x}"
+    f = min(1.0, size / largest)  # white at 0, orange (#ff874b) at the largest, linearly
+    return f"#ff{round(255 - 120 * f):02x}{round(255 - 180 * f):02x}"
 
 
 def _legend(largest: float, tensors: bool, marked: bool, flow: bool, pending: bool = False) -> str:

@@ -269,22 +269,29 @@ def _grad_text(trace: BackwardTrace, step: Step) -> str:
     return fmt(np.asarray(step.grad).item() if trace.tensor else step.grad)
 
 
+def _symbol(name: str) -> str:
+    """A name as it reads inside ∂L/∂x: a plain name as is, anything else (an op, "leaf 2.0") in parentheses."""
+    text = html.escape(name)
+    return text if re.fullmatch(r"[A-Za-z_][\w.\-]*", name) else f"({text})"
+
+
 def caption(trace: BackwardTrace, step: Step) -> str:
     """The HTML caption of one step: the node, its gradient, and each share it passes on."""
     e = html.escape
-    L = e(trace.root_name)
+    L = _symbol(trace.root_name)
     name = e(step.name)
+    sym = _symbol(step.name)
     d = lambda x: f"∂{L}/∂{x}"  # noqa: E731
     n = len(trace)
     what = f" (<code>{e(step.op)}</code>)" if step.op and step.op != step.name else ""
     if trace.tensor:
         shape = f", {shape_text(step.node)}"
         grad = ("no gradient" if step.grad is None else
-                f"{d(name)} = {fmt(np.asarray(step.grad).item())}" if np.size(step.grad) == 1 else
-                f"‖{d(name)}‖ = {_norm(step.grad):.4g}")
+                f"{d(sym)} = {fmt(np.asarray(step.grad).item())}" if np.size(step.grad) == 1 else
+                f"‖{d(sym)}‖ = {_norm(step.grad):.4g}")
     else:
         shape = ""
-        grad = f"{d(name)} = {fmt(step.grad)}"
+        grad = f"{d(sym)} = {fmt(step.grad)}"
     head = (f'<div class="seedgrad-head"><b>Step {step.index + 1} of {n}</b>: node <b>{name}</b>{what}{shape} '
             f"&mdash; {grad}")
     if step.index == 0:
@@ -300,16 +307,16 @@ def caption(trace: BackwardTrace, step: Step) -> str:
         return head + f'<div class="seedgrad-rule">{body}</div>'
     lines = []
     for s in step.shares:
-        p = e(s.name)
+        p = _symbol(s.name)
         op = "=" if s.first else "+="
         if trace.tensor:
-            text = (f"{d(p)} {op} {d(name)} · ∂{name}/∂{p}: ‖upstream‖ {_norm(s.upstream):.4g} "
+            text = (f"{d(p)} {op} {d(sym)} · ∂{sym}/∂{p}: ‖upstream‖ {_norm(s.upstream):.4g} "
                     f"→ ‖share‖ {_norm(s.contribution):.4g}")
             if s.uses > 1:
                 text += f' <span class="seedgrad-accum">the sum of its {s.uses} uses</span>'
         else:
             local = "?" if s.local is None else fmt(s.local)
-            text = (f"{d(p)} {op} {d(name)} × ∂{name}/∂{p} = {fmt(s.upstream)} × {local} = "
+            text = (f"{d(p)} {op} {d(sym)} × ∂{sym}/∂{p} = {fmt(s.upstream)} × {local} = "
                     f"<b>{fmt(s.contribution)}</b>")
         if s.first:
             text += ' <span class="seedgrad-first">(first share)</span>'

@@ -1,6 +1,6 @@
 """`make figures`: regenerate the README's figures into docs/ (all computed with seedgrad itself).
 
-- graph.png        the computation graph of one tanh neuron after backward (needs Graphviz's dot)
+- graph.png        the graph of the README's 30-second example after backward (needs Graphviz's dot)
 - optimizers.png   SGD, momentum, Nesterov, Adagrad, RMSprop, Adadelta, Adam on Rosenbrock's valley
 - boundary.png     a Tensor MLP's decision regions on the three spirals
 - activations.png  activation spread across 10 layers for N(0, 0.01²), N(0, 1), Xavier and He init
@@ -29,20 +29,16 @@ DOCS = Path(__file__).parent
 
 
 def graph_figure() -> None:
-    """Karpathy's neuron: o = tanh(x1 w1 + x2 w2 + b), with every gradient filled in."""
-    x1, x2 = Value(2.0, label="x1"), Value(0.0, label="x2")
-    w1, w2 = Value(-3.0, label="w1"), Value(1.0, label="w2")
-    b = Value(6.8813735870195432, label="b")
-    x1w1, x2w2 = x1 * w1, x2 * w2
-    x1w1.label, x2w2.label = "x1*w1", "x2*w2"
-    n = x1w1 + x2w2 + b
-    n.label = "n"
-    o = n.tanh()
-    o.label = "o"
-    o.backward()
-    graph = draw_graph(o)
+    """The README's 30-second example, L = tanh(a*b + c), drawn after ``L.backward()``: exactly its code."""
+    a, b = Value(2.0, label="a"), Value(-3.0, label="b")
+    c = Value(10.0, label="c")
+    L = (a * b + c).tanh()
+    L.backward()  # dL/da = (1 - tanh²(ab + c))·b = -0.0040228..., dL/db = 0.0026819...
+    assert abs(a.grad - -0.0040228) < 1e-6 and abs(b.grad - 0.0026819) < 1e-6
+    graph = draw_graph(L)
     (DOCS / "graph.dot").write_text(graph.source)
     if shutil.which("dot"):
+        graph.graph_attr["dpi"] = "150"  # crisp on high-density screens
         graph.render(DOCS / "graph", format="png", cleanup=True)
 
 
@@ -106,7 +102,8 @@ def boundary_figure() -> None:
             return model(Tensor(points.astype(np.float32))).data.argmax(axis=1).astype(float)
 
     fig, ax = plt.subplots(figsize=(6, 5))
-    boundary(ax, predict, X, y, "A 2-100-100-3 MLP on three spirals (Adam, 400 steps)", steps=200)
+    boundary(ax, predict, X, y, "A 2-100-100-3 MLP on three spirals (Adam, 400 steps)", steps=200,
+             names=["spiral 0", "spiral 1", "spiral 2"])
     fig.tight_layout()
     fig.savefig(DOCS / "boundary.png", dpi=110)
     plt.close(fig)
