@@ -109,6 +109,8 @@ class Prod(Function):
         flat = dim is None
         xs = x.reshape(-1) if flat else x
         axis = 0 if flat else dim
+        if xs.shape[axis] == 0:  # the empty product is the constant 1: nothing to give back
+            return np.zeros(x.shape, g.dtype)
         ones = np.ones_like(np.take(xs, [0], axis=axis))
         before = np.cumprod(np.concatenate([ones, np.take(xs, range(xs.shape[axis] - 1), axis=axis)], axis), axis)
         after = np.flip(np.cumprod(np.concatenate(
@@ -123,8 +125,6 @@ def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None, ax
         input = cast(input, dtype)
     dims = _dims(input, dim, axis, "prod")
     d = None if (dim is None and axis is None) else dims[0]
-    if input.numel() == 0 and d is None:
-        return constant(np.ones((), input.dtype))
     return Prod.apply(input, d, _keep(keepdim, keepdims))
 
 
@@ -282,7 +282,7 @@ class Logsumexp(Function):
 
     @staticmethod
     def forward(ctx, x, dims, keepdim):
-        m = np.max(x, axis=dims, keepdims=True)
+        m = np.max(x, axis=dims, keepdims=True, initial=-np.inf)  # an empty sum: log 0 = -inf, as PyTorch
         m = np.where(np.isfinite(m), m, 0)
         with np.errstate(divide="ignore", over="ignore"):  # log 0 = -inf; NaN input: e^(nan) may overflow, NaN anyway
             out = np.log(np.exp(x - m).sum(axis=dims, keepdims=True)) + m

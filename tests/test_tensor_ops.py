@@ -15,6 +15,7 @@ Rows whose output is a tuple (split, chunk, meshgrid) are compared piece by piec
 through their flattened concatenation.
 """
 
+import warnings
 import zlib
 
 import numpy as np
@@ -642,3 +643,70 @@ def test_nan_in_every_row_as_torch(name, fn, reference, generate, shapes, grad):
 
 def test_sign_of_nan_is_nan():
     assert np.isnan(Tensor([NAN]).sign().item())
+
+
+# ---- empty tensors -----------------------------------------------------------------------------
+
+INF = float("inf")
+# fn(T, x) on x of shape (0, 3) (an empty batch of 3 features): PyTorch's shape and values
+EMPTY_CASES = [
+    pytest.param(lambda T, x: x.sum(), (), [0.0], id="sum"),
+    pytest.param(lambda T, x: x.sum(dim=0), (3,), [0.0] * 3, id="sum over the empty dim"),
+    pytest.param(lambda T, x: x.sum(dim=1), (0,), [], id="sum over a non-empty dim"),
+    pytest.param(lambda T, x: x.mean(), (), [NAN], id="mean of nothing is nan"),
+    pytest.param(lambda T, x: x.mean(dim=0), (3,), [NAN] * 3, id="mean over the empty dim"),
+    pytest.param(lambda T, x: x.mean(dim=1, keepdim=True), (0, 1), [], id="mean over a non-empty dim"),
+    pytest.param(lambda T, x: x.prod(), (), [1.0], id="prod"),
+    pytest.param(lambda T, x: x.prod(dim=0), (3,), [1.0] * 3, id="prod over the empty dim"),
+    pytest.param(lambda T, x: x.var(dim=1), (0,), [], id="var"),
+    pytest.param(lambda T, x: x.std(dim=1, correction=0), (0,), [], id="std"),
+    pytest.param(lambda T, x: x.amax(dim=1), (0,), [], id="amax"),
+    pytest.param(lambda T, x: x.max(dim=1).values, (0,), [], id="max dim"),
+    pytest.param(lambda T, x: x.argmax(dim=1), (0,), [], id="argmax dim"),
+    pytest.param(lambda T, x: x.logsumexp(dim=0), (3,), [-INF] * 3, id="logsumexp over the empty dim"),
+    pytest.param(lambda T, x: x.logsumexp(dim=1), (0,), [], id="logsumexp"),
+    pytest.param(lambda T, x: x.cumsum(dim=0), (0, 3), [], id="cumsum"),
+    pytest.param(lambda T, x: (x > 0).any(), (), [False], id="any"),
+    pytest.param(lambda T, x: (x > 0).all(), (), [True], id="all"),
+    pytest.param(lambda T, x: x.relu(), (0, 3), [], id="relu"),
+    pytest.param(lambda T, x: x.exp() / x.exp().sum(1, keepdim=True), (0, 3), [], id="softmax by hand"),
+    pytest.param(lambda T, x: x @ T.ones(3, 2, dtype=x.dtype), (0, 2), [], id="matmul"),
+    pytest.param(lambda T, x: x.T @ x, (3, 3), [0.0] * 9, id="matmul over the empty dim"),
+    pytest.param(lambda T, x: x.reshape(3, 0), (3, 0), [], id="reshape"),
+    pytest.param(lambda T, x: x.view(-1, 3), (0, 3), [], id="view -1"),
+    pytest.param(lambda T, x: T.cat([x, x]), (0, 3), [], id="cat"),
+    pytest.param(lambda T, x: T.stack([x, x], dim=1), (0, 2, 3), [], id="stack"),
+    pytest.param(lambda T, x: x.sort(dim=0).values, (0, 3), [], id="sort"),
+    pytest.param(lambda T, x: x[x > 0], (0,), [], id="bool mask"),
+    pytest.param(lambda T, x: x.chunk(2, dim=1)[1], (0, 1), [], id="chunk"),
+]
+
+
+@pytest.mark.parametrize("fn, shape, expected", EMPTY_CASES)
+def test_empty_tensors(fn, shape, expected):
+    x = Tensor(np.zeros((0, 3)), requires_grad=True)
+    out = fn(ag, x)
+    assert tuple(out.shape) == shape
+    np.testing.assert_array_equal(out.data.reshape(-1), np.array(expected, dtype=out.dtype))
+    if out.dtype.kind == "f":
+        out.sum().backward()
+        assert x.grad.shape == (0, 3)
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, shape, expected", EMPTY_CASES)
+def test_empty_cases_are_pytorchs(fn, shape, expected):
+    with warnings.catch_warnings():  # torch warns on var of a (0, 3) batch ("degrees of freedom is <= 0")
+        warnings.simplefilter("ignore", UserWarning)
+        out = fn(torch, torch.zeros(0, 3, dtype=torch.float64))
+    assert tuple(out.shape) == shape
+    np.testing.assert_array_equal(out.numpy().reshape(-1), np.array(expected, dtype=out.numpy().dtype))
+
+
+@pytest.mark.parametrize("fn", [lambda x: x.max(), lambda x: x.amax(dim=0), lambda x: x.max(dim=0),
+                                lambda x: x.argmax()], ids=["max()", "amax over the empty dim", "max(dim)",
+                                                            "argmax()"])
+def test_extremum_of_nothing_is_an_error(fn):
+    """No identity: PyTorch raises (IndexError or RuntimeError); here an IndexError naming the op."""
+    with pytest.raises(IndexError, match="max"):
+        fn(Tensor(np.zeros((0, 3))))
