@@ -7,6 +7,7 @@
 """
 
 from . import data, functional, init, scalar, utils
+from .conv import AdaptiveAvgPool2d, AvgPool2d, Conv1d, Conv2d, MaxPool2d
 from .dropout import Dropout
 from .layers import (
     ELU,
@@ -28,6 +29,7 @@ from .losses import BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, L1Loss, MSELos
 from .module import IncompatibleKeys, Module, ModuleDict, ModuleList, Parameter, Sequential, StateDictError
 from .normalization import BatchNorm1d, BatchNorm2d, LayerNorm
 from .serialization import load, save
+from .sparse import Embedding
 
 __all__ = [
     "Module",
@@ -41,6 +43,12 @@ __all__ = [
     "Flatten",
     "Unflatten",
     "Identity",
+    "Embedding",
+    "Conv1d",
+    "Conv2d",
+    "MaxPool2d",
+    "AvgPool2d",
+    "AdaptiveAvgPool2d",
     "ReLU",
     "Tanh",
     "Sigmoid",

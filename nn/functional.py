@@ -515,3 +515,4 @@ def binary_cross_entropy(
                              f"to the target's shape {tuple(y.shape)}")
         loss = loss * weight
     return _reduce(loss, reduction)
+from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, embedding, max_pool2d, pad  # noqa: E402
