@@ -710,3 +710,191 @@ def test_extremum_of_nothing_is_an_error(fn):
     """No identity: PyTorch raises (IndexError or RuntimeError); here an IndexError naming the op."""
     with pytest.raises(IndexError, match="max"):
         fn(Tensor(np.zeros((0, 3))))
+
+
+# ---- creation ----------------------------------------------------------------------------------
+
+
+def ones64(T):
+    return T.ones(2, 3, dtype=T.float64)
+
+
+# fn(T), the shape, dtype and (for deterministic ones) values PyTorch gives
+CREATION = [
+    pytest.param(lambda T: T.tensor([1, 2, 3]), (3,), "int64", [1, 2, 3], id="tensor ints are int64"),
+    pytest.param(lambda T: T.tensor([1.0]), (1,), "float32", [1.0], id="tensor floats are float32"),
+    pytest.param(lambda T: T.tensor([True, False]), (2,), "bool", [True, False], id="tensor bools are bool"),
+    pytest.param(lambda T: T.tensor([1, 2.5]), (2,), "float32", [1.0, 2.5], id="tensor mixed"),
+    pytest.param(lambda T: T.tensor(3), (), "int64", 3, id="tensor 0-d"),
+    pytest.param(lambda T: T.tensor([[1, 2], [3, 4]], dtype=T.float64), (2, 2), "float64", [[1, 2], [3, 4]],
+                 id="tensor dtype"),
+    pytest.param(lambda T: T.tensor([T.tensor(1.0), T.tensor(2.0)]), (2,), "float32", [1, 2],
+                 id="tensor of 0-d tensors"),
+    pytest.param(lambda T: T.tensor(np.array([1.0])), (1,), "float64", [1], id="tensor keeps numpy float64"),
+    pytest.param(lambda T: T.tensor(np.array([1], dtype=np.int32)), (1,), "int32", [1], id="tensor keeps int32"),
+    pytest.param(lambda T: T.as_tensor([1.0, 2.0]), (2,), "float32", [1, 2], id="as_tensor"),
+    pytest.param(lambda T: T.from_numpy(np.array([1, 2])), (2,), "int64", [1, 2], id="from_numpy"),
+    pytest.param(lambda T: T.zeros(2, 3), (2, 3), "float32", [[0] * 3] * 2, id="zeros *size"),
+    pytest.param(lambda T: T.zeros((2, 3)), (2, 3), "float32", [[0] * 3] * 2, id="zeros tuple"),
+    pytest.param(lambda T: T.zeros([2]), (2,), "float32", [0, 0], id="zeros list"),
+    pytest.param(lambda T: T.zeros(()), (), "float32", 0, id="zeros 0-d"),
+    pytest.param(lambda T: T.zeros(T.ones(2, 3).shape), (2, 3), "float32", [[0] * 3] * 2, id="zeros of a shape"),
+    pytest.param(lambda T: T.zeros(2, dtype=T.long), (2,), "int64", [0, 0], id="zeros dtype"),
+    pytest.param(lambda T: T.ones(3), (3,), "float32", [1, 1, 1], id="ones"),
+    pytest.param(lambda T: T.ones(2, 2, dtype=T.double), (2, 2), "float64", [[1, 1], [1, 1]], id="ones dtype"),
+    pytest.param(lambda T: T.full((2, 3), 7.0), (2, 3), "float32", [[7] * 3] * 2, id="full"),
+    pytest.param(lambda T: T.full((2,), 7), (2,), "int64", [7, 7], id="full int value"),
+    pytest.param(lambda T: T.full((2,), True), (2,), "bool", [True, True], id="full bool value"),
+    pytest.param(lambda T: T.full((2,), 7, dtype=T.float32), (2,), "float32", [7, 7], id="full dtype"),
+    pytest.param(lambda T: T.empty(2, 3), (2, 3), "float32", None, id="empty"),
+    pytest.param(lambda T: T.empty((2, 0)), (2, 0), "float32", None, id="empty with a 0"),
+    pytest.param(lambda T: T.arange(5), (5,), "int64", [0, 1, 2, 3, 4], id="arange"),
+    pytest.param(lambda T: T.arange(2, 10, 3), (3,), "int64", [2, 5, 8], id="arange start end step"),
+    pytest.param(lambda T: T.arange(5, 0, -2), (3,), "int64", [5, 3, 1], id="arange down"),
+    pytest.param(lambda T: T.arange(0, 1, 0.25), (4,), "float32", [0, 0.25, 0.5, 0.75], id="arange float step"),
+    pytest.param(lambda T: T.arange(3.0), (3,), "float32", [0, 1, 2], id="arange float end"),
+    pytest.param(lambda T: T.arange(5, dtype=T.float32), (5,), "float32", [0, 1, 2, 3, 4], id="arange dtype"),
+    pytest.param(lambda T: T.linspace(0, 1, 5), (5,), "float32", [0, 0.25, 0.5, 0.75, 1], id="linspace"),
+    pytest.param(lambda T: T.linspace(0, 1, steps=1), (1,), "float32", [0], id="linspace one step"),
+    pytest.param(lambda T: T.linspace(-1, 1, 3, dtype=T.float64), (3,), "float64", [-1, 0, 1], id="linspace dtype"),
+    pytest.param(lambda T: T.eye(3), (3, 3), "float32", np.eye(3), id="eye"),
+    pytest.param(lambda T: T.eye(2, 3), (2, 3), "float32", np.eye(2, 3), id="eye n m"),
+    pytest.param(lambda T: T.eye(2, dtype=T.int64), (2, 2), "int64", np.eye(2), id="eye dtype"),
+    pytest.param(lambda T: T.zeros_like(ones64(T)), (2, 3), "float64", np.zeros((2, 3)), id="zeros_like"),
+    pytest.param(lambda T: T.zeros_like(ones64(T), dtype=T.float32), (2, 3), "float32", np.zeros((2, 3)),
+                 id="zeros_like dtype"),
+    pytest.param(lambda T: T.ones_like(T.tensor([1, 2])), (2,), "int64", [1, 1], id="ones_like int"),
+    pytest.param(lambda T: T.full_like(ones64(T), 2.5), (2, 3), "float64", np.full((2, 3), 2.5), id="full_like"),
+    pytest.param(lambda T: T.full_like(T.tensor([1, 2]), 2.7), (2,), "int64", [2, 2], id="full_like int truncates"),
+    pytest.param(lambda T: T.empty_like(ones64(T)), (2, 3), "float64", None, id="empty_like"),
+    pytest.param(lambda T: T.randn(2, 3), (2, 3), "float32", None, id="randn"),
+    pytest.param(lambda T: T.randn((4,), dtype=T.float64), (4,), "float64", None, id="randn tuple dtype"),
+    pytest.param(lambda T: T.rand(2, 3), (2, 3), "float32", None, id="rand"),
+    pytest.param(lambda T: T.randn_like(ones64(T)), (2, 3), "float64", None, id="randn_like"),
+    pytest.param(lambda T: T.rand_like(ones64(T)), (2, 3), "float64", None, id="rand_like"),
+    pytest.param(lambda T: T.randint(0, 5, (3,)), (3,), "int64", None, id="randint low high"),
+    pytest.param(lambda T: T.randint(5, (3, 2)), (3, 2), "int64", None, id="randint high"),
+    pytest.param(lambda T: T.randint(3, 10, size=(2,)), (2,), "int64", None, id="randint size="),
+    pytest.param(lambda T: T.randperm(4), (4,), "int64", None, id="randperm"),
+    pytest.param(lambda T: T.multinomial(T.tensor([0.2, 0.8]), 3, replacement=True), (3,), "int64", None,
+                 id="multinomial"),
+    pytest.param(lambda T: T.multinomial(T.ones(2, 4), 2), (2, 2), "int64", None, id="multinomial rows"),
+    pytest.param(lambda T: one_hot(T, T.tensor([0, 2]), 3), (2, 3), "int64", [[1, 0, 0], [0, 0, 1]], id="one_hot"),
+    pytest.param(lambda T: one_hot(T, T.tensor([0, 2]), -1), (2, 3), "int64", [[1, 0, 0], [0, 0, 1]],
+                 id="one_hot classes from the data"),
+    pytest.param(lambda T: T.meshgrid(T.arange(2), T.arange(3), indexing="ij")[1], (2, 3), "int64",
+                 [[0, 1, 2], [0, 1, 2]], id="meshgrid ij"),
+    pytest.param(lambda T: T.meshgrid([T.arange(2), T.arange(3)], indexing="xy")[0], (3, 2), "int64",
+                 [[0, 1], [0, 1], [0, 1]], id="meshgrid xy list"),
+]
+
+
+@pytest.mark.parametrize("fn, shape, dtype, values", CREATION)
+def test_creation(fn, shape, dtype, values):
+    out = fn(ag)
+    assert isinstance(out, Tensor) and tuple(out.shape) == shape and str(out.dtype) == dtype
+    assert out.is_leaf and not out.requires_grad
+    if values is not None:
+        np.testing.assert_array_equal(out.data, np.array(values, dtype=dtype))
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, shape, dtype, values", CREATION)
+def test_creation_is_pytorchs(fn, shape, dtype, values):
+    out = fn(torch)
+    assert tuple(out.shape) == shape and torch_dtype_name(out.dtype) == dtype
+    if values is not None:
+        np.testing.assert_array_equal(out.numpy(), np.array(values, dtype=dtype))
+
+
+@pytest.mark.parametrize("make", [
+    lambda g: ag.randn(2, 3, requires_grad=True, generator=g),
+    lambda g: ag.rand(4, requires_grad=True, generator=g, dtype=ag.float64),
+    lambda g: ag.zeros(2, requires_grad=True), lambda g: ag.ones(2, 2, requires_grad=True),
+    lambda g: ag.full((2,), 1.5, requires_grad=True), lambda g: ag.arange(3.0, requires_grad=True),
+    lambda g: ag.linspace(0, 1, 5, requires_grad=True), lambda g: ag.eye(2, requires_grad=True),
+    lambda g: ag.tensor([1.0], requires_grad=True), lambda g: ag.zeros_like(ag.ones(2), requires_grad=True),
+    lambda g: ag.randn_like(ag.ones(2), requires_grad=True, generator=g),
+])
+def test_created_leaves_can_require_grad(make):
+    t = make(ag.Generator().manual_seed(0))
+    assert t.requires_grad and t.is_leaf and t.grad_fn is None
+    (t * t).sum().backward()
+    np.testing.assert_allclose(t.grad, 2 * t.data)
+
+
+RANDOM = {
+    "randn": lambda g: ag.randn(3, 4, generator=g), "rand": lambda g: ag.rand(5, generator=g),
+    "randint": lambda g: ag.randint(0, 100, (6,), generator=g), "randperm": lambda g: ag.randperm(7, generator=g),
+    "randn_like": lambda g: ag.randn_like(ag.zeros(3), generator=g),
+    "multinomial": lambda g: ag.multinomial(ag.ones(10), 4, generator=g),
+    "multinomial with replacement": lambda g: ag.multinomial(ag.ones(3), 20, True, generator=g),
+    "normal": lambda g: ag.normal(0.0, 2.0, (3,), generator=g),
+}
+
+
+@pytest.mark.parametrize("name", RANDOM)
+def test_random_functions_are_reproducible(name):
+    draw = RANDOM[name]
+    a, b = draw(ag.Generator().manual_seed(42)), draw(ag.Generator().manual_seed(42))
+    np.testing.assert_array_equal(a.data, b.data)
+    g = ag.Generator().manual_seed(42)
+    first, second = draw(g), draw(g)
+    assert not np.array_equal(first.data, second.data) or name == "randperm" and first.numel() == 1
+    ag.manual_seed(3)
+    c = draw(None)
+    ag.manual_seed(3)
+    np.testing.assert_array_equal(draw(None).data, c.data)
+
+
+def test_generator_is_pytorchs_pattern():
+    g = ag.Generator().manual_seed(42)
+    assert isinstance(g, ag.Generator) and g.initial_seed() == 42
+    ag.manual_seed(0)
+    x = ag.randn(3, generator=g)
+    ag.manual_seed(0)
+    ag.randn(5)  # the global generator moves; the own one does not
+    np.testing.assert_array_equal(ag.randn(3, generator=ag.Generator().manual_seed(42)).data, x.data)
+
+
+def test_multinomial_frequencies_match_the_weights():
+    """With replacement, each category's count is Binomial(n, p): within 4 standard errors."""
+    weights = np.array([1.0, 2.0, 0.0, 5.0, 2.0])  # unnormalized, one impossible category
+    p = weights / weights.sum()
+    n = 20000
+    draws = ag.multinomial(ag.tensor(weights), n, replacement=True, generator=ag.Generator().manual_seed(0))
+    counts = np.bincount(draws.data, minlength=len(p))
+    assert counts[2] == 0
+    np.testing.assert_array_less(np.abs(counts - n * p), 4 * np.sqrt(n * p * (1 - p)) + 1e-9)
+
+
+def test_multinomial_rows_are_separate_distributions():
+    w = ag.tensor([[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]])
+    out = ag.multinomial(w, 5, replacement=True, generator=ag.Generator().manual_seed(0))
+    assert out.tolist() == [[0] * 5, [2] * 5]
+
+
+def test_multinomial_without_replacement_never_repeats():
+    g = ag.Generator().manual_seed(1)
+    for _ in range(200):
+        row = ag.multinomial(ag.tensor([0.1, 5.0, 1.0, 0.5, 2.0, 0.0]), 5, generator=g).tolist()
+        assert len(set(row)) == 5 and 5 not in row  # every possible category once; the 0-weight one never
+    rows = ag.multinomial(ag.rand(50, 8, generator=g) + 0.01, 8, generator=g).data
+    assert all(sorted(r) == list(range(8)) for r in rows.tolist())
+
+
+def test_multinomial_without_replacement_favours_heavy_categories():
+    """The first draw without replacement is distributed as the weights."""
+    g = ag.Generator().manual_seed(2)
+    firsts = np.array([ag.multinomial(ag.tensor([1.0, 3.0]), 2, generator=g)[0].item() for _ in range(4000)])
+    p = 0.75
+    assert abs(firsts.mean() - p) < 4 * np.sqrt(p * (1 - p) / 4000)
+
+
+@pytest.mark.parametrize("weights, n, replacement", [
+    ([0.5, -0.1], 1, True), ([0.0, 0.0], 1, True), ([1.0, NAN], 1, True), ([1.0, 0.0], 2, False),
+    ([[[1.0]]], 1, True),
+])
+def test_multinomial_bad_input(weights, n, replacement):
+    with pytest.raises((ValueError, RuntimeError), match="multinomial"):
+        ag.multinomial(ag.tensor(weights), n, replacement)
