@@ -51,13 +51,15 @@ notebooks: $(VENV)/.dev
 	@MATHJAX=$$($(PY) -c 'import jupyter_server_mathjax as m, pathlib; print(pathlib.Path(m.__file__).parent / "static")') \
 		|| { echo "make notebooks: needs the package jupyter-server-mathjax (pip install jupyter-server-mathjax)"; exit 1; }; \
 		rm -rf $(NB_OUT)/mathjax && cp -R "$$MATHJAX" $(NB_OUT)/mathjax
+	# Then the emptied require.js tag goes, and MathJax uses the STIX web fonts (the only ones that
+	# package ships), also in the pages written before a notebook that fails (make still fails).
 	$(VENV)/bin/jupyter nbconvert --to html --execute --output-dir $(NB_OUT) \
 		--ExecutePreprocessor.store_widget_state=False --HTMLExporter.require_js_url= \
-		'--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe' $(NB)
-	# the emptied require.js tag goes; MathJax uses the STIX web fonts, the only ones that package ships
+		'--HTMLExporter.mathjax_url=mathjax/MathJax.js?config=TeX-AMS-MML_HTMLorMML-full,Safe' $(NB); \
+	status=$$?; \
 	sed -i.bak -e 's#<script src=""></script>##' \
 		-e 's#MathJax.Hub.Config({#MathJax.Hub.Config({"HTML-CSS": {availableFonts: [], webFont: "STIX-Web", imageFont: null},#' \
-		$(NB_OUT)/*.html && rm -f $(NB_OUT)/*.html.bak
+		$(NB_OUT)/*.html; rm -f $(NB_OUT)/*.html.bak; exit $$status
 
 figures: $(VENV)/.notebooks
 	$(PY) -m docs.figures

@@ -106,11 +106,12 @@ aria-label="{html.escape(self.title)}: the backward pass step by step">
 
     # ---- a still picture of every step, for viewers that run no scripts ---------------------------
 
-    def figure(self, columns: int = 4, width: float = 12.0):
-        """All frames as a small-multiples strip (a matplotlib Figure), titled by step and node.
+    def figure(self, columns: int = 2, width: float = 12.0):
+        """All frames as a small-multiples strip (a matplotlib Figure), titled by step, node and gradient.
 
         For places that run no JavaScript (GitHub's notebook view, a PDF): the stepper's pictures,
-        side by side. Needs matplotlib; without `dot` the panels are the text frames.
+        side by side, each value showing its name and gradient (the data is left out to keep them
+        legible when small). Needs matplotlib; without `dot` the panels are the text frames.
         """
         import matplotlib.image as mpimg
         import matplotlib.pyplot as plt
@@ -122,7 +123,8 @@ aria-label="{html.escape(self.title)}: the backward pass step by step">
         if self.svg:
             from io import BytesIO
 
-            images = [mpimg.imread(BytesIO(_dot(source, "png", dpi=72)), format="png") for source in self.sources]
+            sources = self._compact() if hasattr(self, "_compact") else self.sources
+            images = [mpimg.imread(BytesIO(_dot(source, "png", dpi=110)), format="png") for source in sources]
             aspect = max(img.shape[0] / img.shape[1] for img in images)
         else:
             aspect = 0.8
@@ -139,8 +141,9 @@ aria-label="{html.escape(self.title)}: the backward pass step by step">
                 ax.text(0, 1, html.unescape(re.sub(r"<[^>]+>", "", self.frames[i])), family="monospace",
                         fontsize=6, va="top", transform=ax.transAxes)
             ax.set_title(f"step {i + 1}: {step.name}, grad {_grad_text(self.trace, step)}", fontsize=9)
-        fig.suptitle(f"The backward pass of {self.trace.root_name}, one step per panel (yellow: the node "
-                     "just processed; red edges: the shares it passed on)", fontsize=10)
+        fig.suptitle(f"The backward pass of {self.trace.root_name}, one step per panel. Yellow: the node just "
+                     "processed; red edges: the shares it passed on;\ndashed: not reached yet; fill: |grad| "
+                     "relative to the largest (white = 0)", fontsize=10)
         fig.tight_layout()
         return fig
 
@@ -197,7 +200,23 @@ def stepper(root, params: dict | None = None, *, rankdir: str = "LR", grad=None,
     else:
         frames = [_text_frame(trace, step, snap, every, names) for step, snap in zip(trace, snapshots)]
     captions = [caption(trace, step) for step in trace]
-    return Stepper(trace, sources, frames, svg, captions, title or f"backward pass of {trace.root_name}")
+    result = Stepper(trace, sources, frames, svg, captions, title or f"backward pass of {trace.root_name}")
+    result._compact = lambda: _compact_sources(trace, snapshots, every, root, rankdir, largest, reached_at)
+    return result
+
+
+def _compact_sources(trace, snapshots, every, root, rankdir, largest, reached_at) -> list[str]:
+    """The frames for the still strip: each record only its name and gradient (the data field is
+    dropped, so the drawing is narrower and its text larger in a small panel), no legend."""
+    out = []
+    for step, snap in zip(trace, snapshots):
+        compact = {k: (texts[:-2] + texts[-1:], size) for k, (texts, size) in snap.items()}
+        pending = {i for i, k in reached_at.items() if k > step.index}
+        graph = build(root, every, len(every), compact, rankdir=rankdir, marked={id(step.node)},
+                      flow_into=step.node if step.shares else None, size=None, legend=False, largest=largest,
+                      pending=pending, full_legend=True)
+        out.append(graph.source)
+    return out
 
 
 def _widest(sources: list[str], every: list) -> dict:
