@@ -74,7 +74,8 @@ def scalar_part() -> None:
     print(f"   {len(model.parameters())} parameters (Value objects)")
     history = []
     start = time.perf_counter()
-    bar = tqdm(range(100), desc="   training", unit="step", file=sys.stdout, mininterval=0.5)
+    bar = tqdm(range(100), desc="   training", unit="step", file=sys.stdout, mininterval=0.5,
+               disable=not sys.stdout.isatty())  # quiet in logs: no redraws when not a terminal
     for k in bar:
         loss, accuracy = svm_loss(model, X.tolist(), y)
         model.zero_grad()
@@ -136,7 +137,8 @@ def tensor_part() -> None:
     inputs = Tensor(X)
     losses = []
     start = time.perf_counter()
-    bar = tqdm(range(500), desc="   training", unit="step", file=sys.stdout, mininterval=0.5)
+    bar = tqdm(range(500), desc="   training", unit="step", file=sys.stdout, mininterval=0.5,
+               disable=not sys.stdout.isatty())  # quiet in logs: no redraws when not a terminal
     for _ in bar:
         loss = F.cross_entropy(model(inputs), y)
         opt.zero_grad()
