@@ -13,6 +13,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
+from .engine import GradMode
 from .function import Function
 from .tensor import Tensor, attach_methods, constant
 
@@ -201,8 +202,12 @@ def floor_divide(input, other) -> Tensor:
     a, b, _ = _promote(input, other)
     ad = a.data if isinstance(a, Tensor) else a
     bd = b.data if isinstance(b, Tensor) else b
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return _constant(np.floor_divide(ad, bd), "floor_divide", a, b)
+    try:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return _constant(np.floor_divide(ad, bd), "floor_divide", a, b)
+    except ValueError:
+        raise ValueError(f"floor_divide: shapes {np.shape(ad)} and {np.shape(bd)} cannot be broadcast "
+                         "together") from None
 
 
 class Remainder(Function):
@@ -666,7 +671,8 @@ def where(condition, input=None, other=None) -> Tensor:
         out = Where.apply(a, b, cond)
     except ValueError:
         shapes = [np.shape(cond)] + [tuple(x.shape) if isinstance(x, Tensor) else () for x in (a, b)]
-        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast together") from None
+        raise ValueError(f"where: shapes {shapes[0]}, {shapes[1]} and {shapes[2]} cannot be broadcast "
+                         "together") from None
     return out
 
 
@@ -717,6 +723,25 @@ def _reflected(fn):
     return reflected
 
 
+def _in_place(fn, op: str):
+    """``x += y`` and friends as PyTorch: x itself is changed (every name for it sees the change, the
+    version is bumped, a leaf that requires grad is refused outside no_grad). A result inside a
+    recorded graph gets a new node instead (the same values and gradients; PyTorch records the
+    in-place op on the same object)."""
+
+    def method(self, other):
+        if self._fn is not None and self._requires_grad and GradMode.enabled:
+            return fn(self, other)
+        value = fn(constant(self.data), other.detach() if isinstance(other, Tensor) else other)
+        if not np.can_cast(value.dtype, self.dtype, "same_kind"):
+            raise dtypes.DtypeError(f"{op}: result type {value.dtype} can't be cast to the desired output type "
+                                    f"{self.dtype} of the tensor changed in place")
+        return self._write(op, value.data)
+
+    method.__name__ = f"__i{fn.__name__}__"
+    return method
+
+
 attach_methods({
     "add": add, "sub": sub, "subtract": sub, "mul": mul, "multiply": mul, "div": div, "divide": div,
     "true_divide": div, "pow": pow, "neg": neg, "negative": neg, "floor_divide": floor_divide,
@@ -726,6 +751,9 @@ attach_methods({
     "__pow__": pow, "__rpow__": _reflected(pow), "__neg__": neg, "__pos__": lambda self: self,
     "__abs__": abs, "__floordiv__": floor_divide, "__rfloordiv__": _reflected(floor_divide),
     "__mod__": remainder, "__rmod__": _reflected(remainder),
+    "__iadd__": _in_place(add, "add_"), "__isub__": _in_place(sub, "sub_"), "__imul__": _in_place(mul, "mul_"),
+    "__itruediv__": _in_place(div, "div_"), "__ipow__": _in_place(pow, "pow_"),
+    "__ifloordiv__": _in_place(floor_divide, "floor_divide_"), "__imod__": _in_place(remainder, "remainder_"),
     "exp": exp, "log": log, "log1p": log1p, "sqrt": sqrt, "rsqrt": rsqrt, "abs": abs, "sin": sin, "cos": cos,
     "tanh": tanh, "sigmoid": sigmoid, "relu": relu, "softplus": softplus, "clamp": clamp, "clip": clip,
     "sign": sign, "floor": floor, "ceil": ceil, "round": round, "trunc": trunc,
