@@ -195,6 +195,7 @@ def sort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = 
 
 
 def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool = False) -> Tensor:
+    normalize_dim(dim, input.ndim, "argsort")  # a bad dim is named as the user wrote it
     return sort(input, dim, descending, stable).indices
 
 

@@ -140,11 +140,15 @@ def var(input, dim=None, *, correction=None, keepdim: bool = False, unbiased: bo
         axis=None, keepdims=None) -> Tensor:
     """Σ (x - mean)^2 / (n - correction): correction=1 (the default, as PyTorch) is the unbiased sample
     variance, correction=0 the biased (population) one. n - correction <= 0 gives nan or inf, as PyTorch."""
+    return _variance(input, dim, correction, keepdim, unbiased, axis, keepdims, "var")
+
+
+def _variance(input, dim, correction, keepdim, unbiased, axis, keepdims, op: str) -> Tensor:
     if isinstance(dim, bool):  # var(x, False): PyTorch's old positional `unbiased`
         unbiased, dim = dim, None
     input = _input(input)
-    c = _correction(correction, unbiased, "var")
-    dims = _dims(input, dim, axis, "var")
+    c = _correction(correction, unbiased, op)
+    dims = _dims(input, dim, axis, op)
     keep = _keep(keepdim, keepdims)
     count = 1
     for d in dims:
@@ -156,8 +160,7 @@ def var(input, dim=None, *, correction=None, keepdim: bool = False, unbiased: bo
 def std(input, dim=None, *, correction=None, keepdim: bool = False, unbiased: bool | None = None,
         axis=None, keepdims=None) -> Tensor:
     """√var (see `var`; unbiased by default, as PyTorch)."""
-    return sqrt(var(input, dim, correction=correction, keepdim=keepdim, unbiased=unbiased, axis=axis,
-                    keepdims=keepdims))
+    return sqrt(_variance(input, dim, correction, keepdim, unbiased, axis, keepdims, "std"))
 
 
 class Amax(Function):
@@ -343,6 +346,7 @@ def count_nonzero(input, dim=None) -> Tensor:
 
 def norm(input, p=2, dim=None, keepdim: bool = False) -> Tensor:
     """The p-norm (p = 2 by default: √Σ x²), composed from primitives."""
+    _dims(_input(input), dim, None, "norm")  # a bad dim is named as the user wrote it
     if p == 2 or p == "fro":
         return sqrt(sum(input * input, dim, keepdim))
     if p == 1:

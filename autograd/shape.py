@@ -21,14 +21,16 @@ class DimensionError(IndexError, ValueError):
     """A `dim` outside a tensor's dimensions: an IndexError as in PyTorch, a ValueError as numpy's AxisError."""
 
 
-def normalize_dim(dim, ndim: int, op: str) -> int:
-    """`dim` in [0, ndim) (negative dims count from the end); a 0-d tensor takes dim 0 and -1."""
+def normalize_dim(dim, ndim: int, op: str, *, new: bool = False) -> int:
+    """`dim` in [0, ndim) (negative dims count from the end); a 0-d tensor takes dim 0 and -1.
+    With `new`, a place for a new dimension (unsqueeze, stack): in [0, ndim]."""
     if not isinstance(dim, numbers.Integral) or isinstance(dim, bool):
         raise TypeError(f"{op}: dim must be an int, got {type(dim).__name__} {dim!r}")
-    top = builtins.max(ndim, 1)
+    top = ndim + 1 if new else builtins.max(ndim, 1)
     if not -top <= dim < top:
+        where = f" (a new dimension goes in one of {top} places)" if new else ""
         raise DimensionError(f"{op}: dimension out of range (expected to be in range of [{-top}, {top - 1}], but "
-                             f"got {dim}) for a tensor with {ndim} dimensions")
+                             f"got {dim}) for a tensor with {ndim} dimensions{where}")
     return int(dim) % top
 
 
@@ -155,7 +157,7 @@ def squeeze(input: Tensor, dim=None) -> Tensor:
 
 
 def unsqueeze(input: Tensor, dim: int) -> Tensor:
-    d = normalize_dim(dim, input.ndim + 1, "unsqueeze")
+    d = normalize_dim(dim, input.ndim, "unsqueeze", new=True)
     shape = input.shape
     return reshape(input, shape[:d] + (1,) + shape[d:])
 
@@ -331,7 +333,7 @@ def stack(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     shapes = [tuple(x.shape) for x in tensors]
     if any(s != shapes[0] for s in shapes):
         raise ValueError(f"stack: expects each tensor to be equal size, but got shapes {shapes}")
-    return Stack.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim + 1, "stack"))
+    return Stack.apply(*tensors, dim=normalize_dim(dim, tensors[0].ndim, "stack", new=True))
 
 
 def split(input: Tensor, split_size_or_sections, dim: int = 0) -> tuple[Tensor, ...]:
