@@ -1,8 +1,8 @@
 """Stateless functions behind the layers and losses (PyTorch's ``torch.nn.functional``).
 
-Most are *composites* of the engine's primitives and so need no backward of their own. Four are
+Most are *composites* of the engine's primitives and so need no backward of their own. Five are
 fused primitives with their own vector-Jacobian products (each says why in a ``# NOTE:``):
-`linear`, `gelu`, `cross_entropy` and `binary_cross_entropy_with_logits`.
+`linear`, `gelu`, `cross_entropy`, `nll_loss` and `binary_cross_entropy_with_logits`.
 """
 
 from __future__ import annotations
@@ -155,7 +155,7 @@ def softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Te
     x = _tensor(x)
     axis = normalize_dim(_axis(axis, dim, "softmax"), x.ndim, "softmax")
     e = (x - x.data.max(axis=axis, keepdims=True)).exp()
-    return e / e.sum(axis, keepdims=True)
+    return e / e.sum(dim=axis, keepdim=True)
 
 
 def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -> Tensor:
@@ -163,7 +163,7 @@ def log_softmax(x: Tensor, axis: int | None = None, *, dim: int | None = None) -
     x = _tensor(x)
     axis = normalize_dim(_axis(axis, dim, "log_softmax"), x.ndim, "log_softmax")
     z = x - x.data.max(axis=axis, keepdims=True)
-    return z - z.exp().sum(axis, keepdims=True).log()
+    return z - z.exp().sum(dim=axis, keepdim=True).log()
 
 
 def dropout(
@@ -222,16 +222,19 @@ def batch_norm(
             raise ValueError(
                 f"Expected more than 1 value per channel when training, got input size {x.shape}"
             )
-        mean = x.mean(axes, keepdims=True)
+        mean = x.mean(axes, keepdim=True)
         d = x - mean
-        var = (d * d).mean(axes, keepdims=True)
+        var = (d * d).mean(axes, keepdim=True)
         y = d * (var + eps) ** -0.5
+        mean.label, d.label, var.label, y.label = "mean", "centred", "var", "x_hat"  # named in drawings
         if training and running_mean is not None:
             with no_grad():
                 running_mean.data *= 1.0 - momentum
                 running_mean.data += momentum * mean.data.reshape(-1)
                 running_var.data *= 1.0 - momentum
                 running_var.data += momentum * var.data.reshape(-1) * (n / (n - 1))
+            running_mean._version += 1  # in-place writes: a backward that saved them must notice
+            running_var._version += 1
     else:
         scale = (1.0 / np.sqrt(running_var.data + eps)).astype(x.dtype).reshape(shape)
         y = (x - running_mean.data.astype(x.dtype).reshape(shape)) * scale
@@ -259,8 +262,11 @@ def layer_norm(
             f"got {x.shape}"
         )
     axes = tuple(range(x.ndim - k, x.ndim))
-    d = x - x.mean(axes, keepdims=True)
-    y = d * ((d * d).mean(axes, keepdims=True) + eps) ** -0.5
+    mean = x.mean(axes, keepdim=True)
+    d = x - mean
+    var = (d * d).mean(axes, keepdim=True)
+    y = d * (var + eps) ** -0.5
+    mean.label, d.label, var.label, y.label = "mean", "centred", "var", "x_hat"  # named in drawings
     if weight is not None:
         y = y * weight
     if bias is not None:
@@ -269,87 +275,353 @@ def layer_norm(
 
 
 # ---- losses ------------------------------------------------------------------------------------
+# PyTorch's signatures, defaults and semantics, including the deprecated `size_average`/`reduce`.
+# Every argument is checked before any work is done, so a call that raises changes nothing.
 
 
-def _class_targets(input: Tensor, target, op: str) -> np.ndarray:
-    """Check logits/log-probabilities (N, C) against integer class targets (N,) in [0, C)."""
-    if input.ndim != 2:
-        raise ValueError(f"{op}: expected input of shape (N, C), got {input.shape}")
-    t = np.asarray(target.data if isinstance(target, Tensor) else target)
+class TargetTypeError(TypeError, ValueError):
+    """Targets of the wrong kind for their shape (float class indices, integer probabilities). A TypeError
+    (the dtype is wrong) and a ValueError (bad input), like `TargetError`."""
+
+
+class InputRangeError(RuntimeError, ValueError):
+    """An input outside the values an op accepts (probabilities outside [0, 1]). A RuntimeError as in
+    PyTorch, and a ValueError: bad input."""
+
+
+def _legacy_reduction(size_average, reduce, reduction: str) -> str:
+    """PyTorch's deprecated ``size_average``/``reduce`` arguments, mapped to `reduction` as PyTorch does."""
+    if size_average is None and reduce is None:
+        return reduction
+    import warnings
+
+    warnings.warn("size_average and reduce args will be deprecated, please use reduction instead.",
+                  UserWarning, stacklevel=3)
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "mean" if size_average and reduce else "sum" if reduce else "none"
+
+
+def _floating_input(input, op: str) -> Tensor:
+    x = _tensor(input)
+    if x.dtype.kind != "f":
+        raise TypeError(f"{op}: input must be a floating point tensor (logits or log-probabilities), got dtype "
+                        f"{x.dtype}")
+    return x
+
+
+def _num_classes(x: Tensor, op: str) -> int:
+    """C: the size of the class axis, 1 of (N, C, d1, ...), or 0 of an unbatched (C,) input."""
+    if x.ndim == 0:
+        raise ValueError(f"{op}: expected input of shape (C,), (N, C) or (N, C, d1, ...), got a scalar")
+    c = x.shape[0 if x.ndim == 1 else 1]
+    if c == 0:
+        raise ValueError(f"{op}: input of shape {x.shape} has no classes (its class axis {int(x.ndim > 1)} is empty)")
+    return c
+
+
+def _class_weight(weight, x: Tensor, c: int, op: str):
+    """None, or the per-class rescaling weight (C,) (a Tensor, kept as given so it can have a gradient)."""
+    if weight is None:
+        return None
+    if not isinstance(weight, Tensor):
+        weight = np.asarray(weight, dtype=x.dtype)
+    elif weight.dtype.kind != "f":
+        raise TypeError(f"{op}: weight must be a floating point tensor, got dtype {weight.dtype}")
+    if tuple(weight.shape) != (c,):
+        raise ValueError(f"{op}: weight should have one entry for each of the {c} classes of the input of shape "
+                         f"{x.shape}, but got a weight of shape {tuple(weight.shape)}")
+    return weight
+
+
+def _target_array(target) -> np.ndarray:
+    return np.asarray(target.data if isinstance(target, Tensor) else target)
+
+
+def _class_targets(x: Tensor, target, c: int, ignore_index: int, op: str) -> tuple[np.ndarray, np.ndarray]:
+    """Check integer class targets against the input: (N, d1, ...) for an (N, C, d1, ...) input, a scalar
+    (or one element) for an unbatched (C,) input; each in [0, C) or equal to `ignore_index`.
+    Returns (t, valid): the targets with ignored ones replaced by 0 (safe to index with), and the mask of
+    targets that count. For an unbatched input both are 0-d."""
+    t = _target_array(target)
+    expected = () if x.ndim == 1 else (x.shape[0],) + tuple(x.shape[2:])
     if t.dtype.kind not in "iu":
-        raise TypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype} "
-                        "(pass them as integers, or make them with dtype=autograd.long)")
-    n, c = input.shape
-    if t.shape != (n,):
+        if t.dtype.kind == "f":
+            raise TargetTypeError(
+                f"{op}: float targets are read as class probabilities, which must have the input's shape "
+                f"{x.shape}, but got a target of shape {t.shape}; for class indices of shape {expected} use an "
+                "integer dtype (pass them as integers, or make them with dtype=autograd.long)")
+        raise TargetTypeError(f"{op}: targets must be integer class indices, got dtype {t.dtype} "
+                              "(pass them as integers, or make them with dtype=autograd.long)")
+    if x.ndim == 1 and t.shape == (1,):  # PyTorch accepts one target in a 1-element vector here too
+        t = t.reshape(())
+    if t.shape != expected:
         raise ValueError(
-            f"{op}: expected targets of shape ({n},) for input of shape {input.shape}, got {t.shape}"
-        )
-    bad = t[(t < 0) | (t >= c)]
+            f"{op}: expected a target of shape {expected} for the input of shape {x.shape} (class indices: the "
+            f"input's shape without its class axis), but got a target of shape {t.shape}")
+    valid = t != ignore_index
+    bad = t[valid & ((t < 0) | (t >= c))]
     if bad.size:
         raise TargetError(
-            f"{op}: target {bad[0]} is out of bounds: there are {c} classes, so targets must be "
-            f"in [0, {c - 1}]"
-        )
-    return t
+            f"{op}: target {bad.flat[0]} is out of bounds: there are {c} classes, so targets must be in "
+            f"[0, {c - 1}] (or equal ignore_index={ignore_index})")
+    return np.where(valid, t, 0), valid
 
 
-def cross_entropy(input: Tensor, target, *, reduction: str = "mean", label_smoothing: float = 0.0) -> Tensor:
-    """Cross-entropy of logits x (N, C) against class indices t (N,):
+def _pick(a: np.ndarray, t: np.ndarray) -> np.ndarray:
+    """a[n, t[n, d...], d...]: the entry at each target along the class axis 1."""
+    return np.take_along_axis(a, t[:, None], axis=1)[:, 0]
 
-        ℓ_n = −Σ_c q_nc · log softmax(x_n)_c,   q_n = (1 − α)·onehot(t_n) + α/C   (α = label_smoothing),
 
-    with log softmax by the max-subtracted log-sum-exp (finite for logits of ±1e4), then averaged
-    (``reduction="mean"``), summed or returned per sample (``"none"``). dℓ_n/dx_n = softmax(x_n) − q_n.
+def _per_class(a: np.ndarray) -> np.ndarray:
+    """Σ over every axis but the class axis 1."""
+    return a.sum(axis=(0,) + tuple(range(2, a.ndim)))
+
+
+def _along_classes(v: np.ndarray, ndim: int) -> np.ndarray:
+    """A per-class vector (C,) shaped to broadcast along axis 1 of an (N, C, d1, ...) array."""
+    return v.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _reduced(losses: np.ndarray, reduction: str, denominator, dtype) -> np.ndarray:
+    if reduction == "none":
+        return losses.astype(dtype, copy=False)
+    total = losses.sum()
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: 0/0 = nan, as PyTorch
+            total = total / denominator
+    return np.asarray(total, dtype=dtype)
+
+
+def _upstream(g: np.ndarray, reduction: str, denominator, ndim: int) -> np.ndarray:
+    """dL/dℓ for every element, shaped to broadcast against (N, C, d1, ...): g/denominator (mean), g (sum),
+    or g per element (none)."""
+    if reduction == "none":
+        return np.expand_dims(g.reshape(g.shape or (1,)), 1)
+    if reduction == "mean":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            g = g / denominator
+    return np.reshape(g, (1,) * ndim)
+
+
+def _check_smoothing(label_smoothing: float, op: str) -> None:
+    if not isinstance(label_smoothing, numbers.Real) or not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"{op}: label_smoothing must be between 0.0 and 1.0, got {label_smoothing}")
+
+
+def cross_entropy(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+    label_smoothing: float = 0.0,
+) -> Tensor:
+    """Cross-entropy of logits x of shape (N, C), (N, C, d1, ...) or unbatched (C,), with the classes on
+    axis 1 (0 unbatched), against
+
+    - class indices t of shape (N,), (N, d1, ...) or a scalar (an integer dtype), or
+    - class probabilities y of the input's own shape (a floating dtype).
+
+    With log p = log softmax(x) along the class axis (max-subtracted log-sum-exp: finite for logits of ±1e4),
+    per-class weights w (default 1) and α = label_smoothing, each element's loss is
+
+        class indices:  ℓ = (1 − α)·w_t·(−log p_t) + (α/C)·Σ_c w_c·(−log p_c),   ℓ = 0 where t = ignore_index
+        probabilities:  ℓ = −Σ_c w_c·((1 − α)·y_c + α/C)·log p_c
+
+    (the smoothing term is weighted too, as PyTorch). ``reduction="sum"`` adds them; ``"mean"`` divides the
+    sum by Σ w_t over the targets that are not ignored (class indices: a weighted mean; nan when every
+    target is ignored) or by the number of elements N·d1·... (probabilities); ``"none"`` returns ℓ of the
+    target's shape. Both kinds are ℓ = −Σ_c q_c·log p_c for a q made from the target and w, so
+    dℓ/dx = softmax(x)·Σ_c q_c − q  (= softmax(x) − q without weights).
     """
-    # NOTE: fused into one primitive. Composed (log_softmax, then gather, then mean) it makes about ten
-    # nodes and a scatter in the backward; fused, the backward is the one-line softmax − q above, and
-    # the forward never forms log-probabilities it does not need.
+    # NOTE: fused into one primitive. Composed (log_softmax, gather, weights, mean) it makes about ten nodes
+    # and a scatter in the backward; fused, the backward is the closed form softmax·Σq − q above, stable for
+    # any finite logits, and the all-ignored case gives PyTorch's zero gradient rather than 0·∞ = nan.
+    op = "cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    if not 0.0 <= label_smoothing <= 1.0:
-        raise ValueError(f"cross_entropy: label_smoothing must be in [0, 1], got {label_smoothing}")
-    x = _tensor(input)
-    t = _class_targets(x, target, "cross_entropy")
-    return CrossEntropy.apply(x, t, label_smoothing, reduction)
+    _check_smoothing(label_smoothing, op)
+    x = _floating_input(input, op)
+    c = _num_classes(x, op)
+    w = _class_weight(weight, x, c, op)
+    t = target.data if isinstance(target, Tensor) else np.asarray(target)
+    if t.shape == x.shape:  # the target has the input's own shape: class probabilities (PyTorch's rule)
+        if t.dtype.kind != "f":
+            raise TargetTypeError(
+                f"{op}: a target of the input's shape {x.shape} holds class probabilities, which must be "
+                f"floating point, but got dtype {t.dtype}; class indices have the input's shape without its "
+                f"class axis, here {(x.shape[0],) + x.shape[2:] if x.ndim > 1 else ()}")
+        if ignore_index >= 0:
+            raise ValueError(f"{op}: ignore_index={ignore_index} is not supported for class-probability "
+                             "(float) targets; leave it at its default -100")
+        y = target if isinstance(target, Tensor) else t
+        return CrossEntropy.apply(x, y, w, None, label_smoothing, reduction)
+    t, valid = _class_targets(x, t, c, ignore_index, op)
+    return CrossEntropy.apply(x, t, w, valid, label_smoothing, reduction)
 
 
 class CrossEntropy(Function):
-    """ℓ_n = −Σ_c q_nc · log softmax(x_n)_c:  dℓ_n/dx_n = softmax(x_n) − q_n."""
+    """ℓ = −Σ_c q_c·log softmax(x)_c (q made from the target, the weights and the smoothing):
+    dℓ/dx = softmax(x)·Σ_c q_c − q,  dℓ/dy_c = −(1 − α)·w_c·log p_c,  dℓ/dw_c = ℓ's coefficient of w_c."""
 
     name = "cross_entropy"
 
     @staticmethod
-    def forward(ctx, x, t, label_smoothing, reduction):
-        n, c = x.shape
-        rows = np.arange(n)
+    def forward(ctx, x, target, weight, valid, label_smoothing, reduction):
+        """`target`: class indices (the ignored ones already 0) with the mask `valid` of those that count, or
+        class probabilities (`valid` None)."""
+        unbatched = x.ndim == 1
+        if unbatched:
+            x, target = x[None], target[None]
+            valid = None if valid is None else valid[None]
+        dtype, c, a = x.dtype, x.shape[1], label_smoothing
         z = x - x.max(axis=1, keepdims=True)
-        e = np.exp(z)
-        s = e.sum(axis=1, keepdims=True)
-        log_s = np.log(s[:, 0])
-        losses = log_s - z[rows, t]
-        if label_smoothing:
-            losses = (1.0 - label_smoothing) * losses + label_smoothing * (log_s - z.mean(axis=1))
-        ctx.save_for_backward(e / s, t, label_smoothing, reduction)
-        out = losses.mean() if reduction == "mean" else losses.sum() if reduction == "sum" else losses
-        return np.asarray(out, dtype=x.dtype)
+        p = np.exp(z)
+        s = p.sum(axis=1, keepdims=True)
+        p /= s
+        log_p = z - np.log(s)
+        w = None if weight is None else _along_classes(weight.astype(dtype, copy=False), x.ndim)
+        if valid is not None:  # class indices: the target's log p is picked, never summed as 0·log p
+            w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[target], 0).astype(dtype)
+            with np.errstate(invalid="ignore"):  # 0·inf at an ignored position whose class 0 has logit −inf
+                losses = w_t * -_pick(log_p, target)
+                if a:
+                    spread = -(log_p if w is None else log_p * w).sum(axis=1)
+                    losses = (1.0 - a) * losses + (a / c) * spread
+            losses = np.where(valid, losses, 0)  # an ignored position adds 0, even where its log p is −inf
+            denominator = w_t.sum()
+        else:  # probabilities: the mean is over the N·d1·... elements, whatever the weights
+            q = target.astype(dtype, copy=False)
+            if a:
+                q = (1.0 - a) * q + a / c
+            losses = -((q if w is None else q * w) * log_p).sum(axis=1)
+            w_t, denominator = None, losses.size
+        out = _reduced(losses[0] if unbatched else losses, reduction, denominator, dtype)
+        ctx.save_for_backward(p, log_p, target, weight, valid, w_t, a, reduction, denominator, out, unbatched)
+        return out
 
     @staticmethod
     def backward(ctx, g):
-        softmax, t, label_smoothing, reduction = ctx.saved_tensors
-        n, c = softmax.shape
-        grad = softmax.copy()  # a fresh array: the saved one stays intact for retain_graph
-        grad[np.arange(n), t] -= 1.0 - label_smoothing
-        if label_smoothing:
-            grad -= label_smoothing / c
-        grad *= g / n if reduction == "mean" else g if reduction == "sum" else g[:, None]
-        return grad
+        p, log_p, target, weight, valid, w_t, a, reduction, denominator, out, unbatched = ctx.saved_tensors
+        need_x, need_y, need_w = (ctx.needs_input_grad + (False, False))[:3]
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 and 0·inf: nan or masked, as PyTorch
+            dtype, c, ndim = p.dtype, p.shape[1], p.ndim
+            w = None if weight is None else _along_classes(weight.astype(dtype, copy=False), ndim)
+            G = _upstream(g, reduction, denominator, ndim)  # dL/dℓ, broadcasting along the class axis
+            gx = gy = gw = None
+            if valid is not None:  # class indices: q = (1 − α)·w_t·onehot(t) + (α/C)·w, 0 where ignored
+                t, counts = target, np.expand_dims(valid, 1)
+                if need_x:
+                    total = (1.0 - a) * w_t  # Σ_c q_c
+                    if a:
+                        total = total + (a / c) * (c if weight is None else weight.sum(dtype=dtype)) * valid
+                    gx = p * np.expand_dims(total, 1)
+                    at = t[:, None]
+                    np.put_along_axis(gx, at, np.take_along_axis(gx, at, 1) - (1.0 - a) * w_t[:, None], 1)
+                    if a:
+                        gx -= (a / c) * (1.0 if w is None else w) * counts
+                    gx *= G
+                    if reduction == "mean" and denominator == 0:  # nothing counts: PyTorch's zeros, not 0·inf
+                        gx = np.where(counts, gx, 0).astype(dtype)
+                if need_w:  # dℓ/dw_c = (1 − α)·[t = c]·(−log p_t) + (α/C)·(−log p_c), where t counts
+                    share = (1.0 - a) * -_pick(log_p, t) * np.broadcast_to(G[:, 0], t.shape)
+                    gw = np.bincount(t[valid], weights=share[valid], minlength=c).astype(dtype)
+                    if a:
+                        gw += (a / c) * _per_class(np.where(counts, -log_p * G, 0))
+                    if reduction == "mean":  # and D = Σ w_t: d(S/D)/dw_c = (dS/dw_c − L·#[t = c])/D
+                        gw -= (g * out / denominator) * np.bincount(t[valid], minlength=c)
+            else:  # probabilities: q = ((1 − α)·y + α/C)·w
+                r = target.astype(dtype, copy=False)
+                if a:
+                    r = (1.0 - a) * r + a / c
+                if need_x:
+                    q = r if w is None else r * w
+                    gx = (p * q.sum(axis=1, keepdims=True) - q) * G
+                if need_y:
+                    gy = (1.0 - a) * -log_p * G
+                    if w is not None:
+                        gy *= w
+                if need_w:
+                    gw = _per_class(-log_p * r * G)
+        if unbatched:
+            gx = None if gx is None else gx[0]
+            gy = None if gy is None else gy[0]
+        return gx, gy, gw, None, None, None
 
 
-def nll_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
-    """Negative log-likelihood of log-probabilities (N, C) at class indices t (N,): ℓ_n = −input[n, t_n]."""
+def nll_loss(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    ignore_index: int = -100,
+    reduce=None,
+    reduction: str = "mean",
+) -> Tensor:
+    """Negative log-likelihood of log-probabilities x — (N, C), (N, C, d1, ...) or unbatched (C,), classes on
+    axis 1 (0 unbatched) — at integer class indices t of shape (N,), (N, d1, ...) or a scalar:
+
+        ℓ = −w_t·x_t,   ℓ = 0 where t = ignore_index,
+
+    with per-class weights w (default 1). ``"mean"`` divides Σℓ by Σ w_t over the targets that are not
+    ignored (nan when all are), ``"sum"`` adds, ``"none"`` returns ℓ of the target's shape.
+    dℓ/dx_c = −w_t·[c = t]. `cross_entropy` is ``nll_loss(log_softmax(x, 1), t)``, fused.
+    """
+    # NOTE: a primitive, as PyTorch's. Composed (gather, weights, sum, divide by Σ w_t) every target that is
+    # ignored would get 0·(1/0) = nan in the all-ignored case, where PyTorch's gradient is 0; fused, the
+    # backward is one scatter of −w_t.
+    op = "nll_loss"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    x = _tensor(input)
-    t = _class_targets(x, target, "nll_loss")
-    return _reduce(-x[np.arange(len(t)), t], reduction)
+    x = _floating_input(input, op)
+    c = _num_classes(x, op)
+    w = _class_weight(weight, x, c, op)
+    t, valid = _class_targets(x, target, c, ignore_index, op)
+    return NLL.apply(x, t, w, valid, reduction)
+
+
+class NLL(Function):
+    """ℓ = −w_t·x_t:  dℓ/dx_c = −w_t·[c = t],  dℓ/dw_c = −x_c·[c = t]."""
+
+    name = "nll_loss"
+
+    @staticmethod
+    def forward(ctx, x, t, weight, valid, reduction):
+        unbatched = x.ndim == 1
+        if unbatched:
+            x, t, valid = x[None], t[None], valid[None]
+        dtype = x.dtype
+        w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[t], 0).astype(dtype)
+        picked = _pick(x, t)
+        with np.errstate(invalid="ignore"):
+            losses = np.where(valid, w_t * -picked, 0)  # an ignored position adds 0, even where x is −inf
+        denominator = w_t.sum()
+        out = _reduced(losses[0] if unbatched else losses, reduction, denominator, dtype)
+        ctx.save_for_backward(x.shape, t, valid, w_t, picked, reduction, denominator, out, unbatched)
+        return out
+
+    @staticmethod
+    def backward(ctx, g):
+        shape, t, valid, w_t, picked, reduction, denominator, out, unbatched = ctx.saved_tensors
+        need_x, _, need_w = (ctx.needs_input_grad + (False, False))[:3]
+        G = np.broadcast_to(_upstream(g, reduction, denominator, len(shape))[:, 0], t.shape)
+        gx = gw = None
+        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 and 0·inf: nan or masked, as PyTorch
+            if need_x:
+                gx = np.zeros(shape, dtype=w_t.dtype)
+                share = np.where(valid, -w_t * G, 0)  # an ignored target gets nothing (not 0·inf)
+                np.put_along_axis(gx, t[:, None], share[:, None], 1)
+                if unbatched:
+                    gx = gx[0]
+            if need_w:
+                c = shape[1]
+                gw = np.bincount(t[valid], weights=(-picked * G)[valid], minlength=c).astype(w_t.dtype)
+                if reduction == "mean":  # and D = Σ w_t (see CrossEntropy)
+                    gw -= (g * out / denominator) * np.bincount(t[valid], minlength=c)
+        return gx, None, gw, None, None
 
 
 def _same_shape(input: Tensor, target, op: str) -> Tensor:
@@ -376,48 +648,154 @@ def l1_loss(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
     return _reduce((x - _same_shape(x, target, "l1_loss")).abs(), reduction)
 
 
-def binary_cross_entropy_with_logits(input: Tensor, target, *, reduction: str = "mean") -> Tensor:
-    """Binary cross-entropy of logits x against targets y ∈ [0, 1]:
+def _elementwise_weight(weight, x: Tensor, name: str, op: str):
+    """None, or a weight that broadcasts to the target's (= the input's) shape, as a Tensor (data arrays take
+    the input's precision)."""
+    if weight is None:
+        return None
+    if not isinstance(weight, Tensor):
+        weight = np.asarray(weight)
+        weight = Tensor(weight.astype(x.dtype) if x.dtype.kind == "f" else weight)
+    try:
+        fits = np.broadcast_shapes(tuple(weight.shape), tuple(x.shape)) == tuple(x.shape)
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"{op}: {name} of shape {tuple(weight.shape)} does not broadcast to the target's shape "
+                         f"{tuple(x.shape)}")
+    return weight
 
-        ℓ = −[y·log σ(x) + (1 − y)·log(1 − σ(x))] = max(x, 0) − x·y + log(1 + e^(−|x|)),
 
-    the right-hand form never overflows. dℓ/dx = σ(x) − y, dℓ/dy = −x.
+def _log_at_least_minus_100(p: Tensor, complement: bool = False) -> Tensor:
+    """max(log p, −100), or with `complement` max(log(1 − p), −100) (by log1p(−p) where the engine has
+    it, exact for tiny p, as PyTorch), PyTorch's clamp in binary_cross_entropy. Where the log's argument
+    is 0 the gradient is zero, not NaN (0·∞); NaN stays NaN."""
+    positive = ~((1.0 - p.data if complement else p.data) <= 0)
+    if complement:
+        safe = where(positive, p, 0.0)
+        log = (-safe).log1p() if hasattr(safe, "log1p") else (1.0 - safe).log()
+    else:
+        log = where(positive, p, 1.0).log()
+    return where(positive, log.clip(min=-100.0), -100.0)
+
+
+def binary_cross_entropy(
+    input: Tensor, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"
+) -> Tensor:
+    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets y (same shape):
+
+        ℓ = −w·[y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)],
+
+    the clamp at −100 (PyTorch's) keeps ℓ finite at p = 0 or 1. Then averaged over the elements
+    (``reduction="mean"``), summed or returned per element (``"none"``); `weight` w broadcasts to the
+    target's shape. dℓ/dp = w·(p − y)/(p(1 − p)) inside the clamp. For logits use
+    `binary_cross_entropy_with_logits`: it is stable where σ saturates.
+    """
+    # NOTE: composed. Where p is exactly 0 or 1 the clamped term gets a zero gradient, where PyTorch's
+    # fused backward divides by max(p(1 − p), 1e-12) (so its gradient is also damped wherever
+    # p(1 − p) < 1e-12); through a sigmoid that saturates to exactly 1 both give 0.
+    op = "binary_cross_entropy"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    p = _tensor(input)
+    y = _same_shape(p, target, op)
+    w = _elementwise_weight(weight, y, "weight", op)
+    bad = p.data[(p.data < 0) | (p.data > 1)]
+    if bad.size:
+        raise InputRangeError(
+            f"{op}: all elements of input should be between 0 and 1, got {bad.flat[0]} "
+            "(apply sigmoid first, or use binary_cross_entropy_with_logits on the logits)"
+        )
+    loss = -(y * _log_at_least_minus_100(p) + (1.0 - y) * _log_at_least_minus_100(p, complement=True))
+    if w is not None:
+        loss = loss * w
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(
+    input: Tensor,
+    target,
+    weight=None,
+    size_average=None,
+    reduce=None,
+    reduction: str = "mean",
+    pos_weight=None,
+) -> Tensor:
+    """Binary cross-entropy of logits x against targets y ∈ [0, 1] (same shape), with `weight` w (broadcast
+    to the target's shape) and `pos_weight` p (the weight of the positive term, broadcast likewise: one per
+    class along the last axis):
+
+        ℓ = −w·[p·y·log σ(x) + (1 − y)·log(1 − σ(x))] = w·[(1 − y)·x + (1 + (p − 1)·y)·softplus(−x)],
+
+    softplus(−x) = max(−x, 0) + log(1 + e^(−|x|)) never overflows. Averaged over the elements (``"mean"``),
+    summed, or per element (``"none"``). dℓ/dx = w·[(1 − y)·σ(x) − p·y·σ(−x)] (= w·(σ(x) − y) for p = 1),
+    dℓ/dy = w·[(p − 1)·softplus(−x) − x], dℓ/dp = w·y·softplus(−x), dℓ/dw = ℓ/w.
     """
     # NOTE: fused: composing the stable form from relu and abs gives the wrong derivative at x = 0
     # (their subgradients there are 0, so −y instead of σ(0) − y = 1/2 − y).
+    op = "binary_cross_entropy_with_logits"
+    reduction = _legacy_reduction(size_average, reduce, reduction)
     _check_reduction(reduction)
-    x = _tensor(input)
-    y = _same_shape(x, target, "binary_cross_entropy_with_logits")
-    return BCEWithLogits.apply(x, y, reduction)
+    x = _floating_input(input, op)
+    y = _same_shape(x, target, op)
+    w = _elementwise_weight(weight, x, "weight", op)
+    pw = _elementwise_weight(pos_weight, x, "pos_weight", op)
+    return BCEWithLogits.apply(x, y, w, pw, reduction)
 
 
 class BCEWithLogits(Function):
-    """ℓ = max(x, 0) − x·y + log(1 + e^(−|x|)):  dℓ/dx = σ(x) − y,  dℓ/dy = −x."""
+    """ℓ = w·[(1 − y)·x + (1 + (p − 1)·y)·softplus(−x)]:  dℓ/dx = w·[(1 − y)·σ(x) − p·y·σ(−x)],
+    dℓ/dy = w·[(p − 1)·softplus(−x) − x],  dℓ/dw = ℓ/w,  dℓ/dp = w·y·softplus(−x)."""
 
-    name = "bce_with_logits"
+    name = "binary_cross_entropy_with_logits"
 
     @staticmethod
-    def forward(ctx, x, y, reduction):
-        losses = (np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))).astype(x.dtype, copy=False)
-        ctx.save_for_backward(x, y, reduction)
-        if reduction == "mean":
-            return np.asarray(losses.mean(), dtype=x.dtype)
-        if reduction == "sum":
-            return np.asarray(losses.sum(), dtype=x.dtype)
-        return losses
+    def forward(ctx, x, y, weight, pos_weight, reduction):
+        dtype = x.dtype
+        y = y.astype(dtype, copy=False)
+        sp = np.maximum(-x, 0) + np.log1p(np.exp(-np.abs(x)))  # softplus(−x) = −log σ(x)
+        if pos_weight is None:
+            losses = np.maximum(x, 0) - x * y + np.log1p(np.exp(-np.abs(x)))  # = (1 − y)·x + softplus(−x)
+        else:
+            losses = (1.0 - y) * x + (1.0 + (pos_weight.astype(dtype, copy=False) - 1.0) * y) * sp
+        unweighted = losses
+        if weight is not None:
+            losses = losses * weight.astype(dtype, copy=False)
+        ctx.save_for_backward(x, y, weight, pos_weight, sp, unweighted, reduction)
+        return _reduced(losses, reduction, losses.size, dtype)
 
     @staticmethod
     def backward(ctx, g):
-        x, y, reduction = ctx.saved_tensors
-        scale = 1.0 / max(x.size, 1) if reduction == "mean" else 1.0
-        e = np.exp(-np.abs(x))
-        sig = np.where(x >= 0, 1 / (1 + e), e / (1 + e))
-        return g * scale * (sig - y), g * scale * -x
+        x, y, weight, pos_weight, sp, unweighted, reduction = ctx.saved_tensors
+        need_x, need_y, need_w, need_p = (ctx.needs_input_grad + (False,) * 3)[:4]
+        dtype = x.dtype
+        G = g / max(x.size, 1) if reduction == "mean" else g
+        if weight is not None:
+            Gw = G * weight.astype(dtype, copy=False)
+        else:
+            Gw = G
+        gx = gy = gw = gp = None
+        if need_x:
+            e = np.exp(-np.abs(x))
+            big, small = 1 / (1 + e), e / (1 + e)  # σ(|x|) and σ(−|x|), without overflow
+            sig = np.where(x >= 0, big, small)  # σ(x)
+            if pos_weight is None:
+                gx = Gw * (sig - y)
+            else:  # (1 − y)·σ(x) − p·y·σ(−x), σ(−x) computed directly (not 1 − σ(x): exact when tiny)
+                gx = Gw * ((1.0 - y) * sig - pos_weight.astype(dtype, copy=False) * y * np.where(x >= 0, small, big))
+        if need_y:
+            gy = Gw * (-x if pos_weight is None else (pos_weight.astype(dtype, copy=False) - 1.0) * sp - x)
+        if need_w:
+            gw = G * unweighted
+        if need_p:
+            gp = Gw * y * sp
+        return gx, gy, gw, gp, None
 
 
-# ==== activations and BCE added for nn.SiLU / ELU / Softplus / BCELoss ==========================
+# ==== activations added for nn.SiLU / ELU / Softplus ===========================================
 # Composites of existing Tensor ops (no backward of their own). Kept as one block, apart from the
-# losses above, so that other changes to this file do not collide with it.
+# losses above, so that other changes to this file do not collide with it. (binary_cross_entropy, added
+# with them for nn.BCELoss, now lives with the other losses.)
 
 
 def silu(input: Tensor, inplace: bool = False) -> Tensor:
@@ -444,75 +822,4 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     z = x * beta
     # e^(βx) of min(βx, threshold): the branch not taken stays finite, so its zero gradient stays 0.
     return where(z.data > threshold, x, (1.0 + z.clip(max=threshold).exp()).log() * (1.0 / beta))
-
-
-class InputRangeError(RuntimeError, ValueError):
-    """An input outside the values an op accepts (probabilities outside [0, 1]). A RuntimeError as in
-    PyTorch, and a ValueError: bad input."""
-
-
-def _legacy_reduction(size_average, reduce, reduction: str) -> str:
-    """PyTorch's deprecated ``size_average``/``reduce`` arguments, mapped to `reduction` as PyTorch does."""
-    if size_average is None and reduce is None:
-        return reduction
-    import warnings
-
-    warnings.warn("size_average and reduce args will be deprecated, please use reduction instead.",
-                  UserWarning, stacklevel=3)
-    size_average = True if size_average is None else size_average
-    reduce = True if reduce is None else reduce
-    return "mean" if size_average and reduce else "sum" if reduce else "none"
-
-
-def _log_at_least_minus_100(p: Tensor, complement: bool = False) -> Tensor:
-    """max(log p, −100), or with `complement` max(log(1 − p), −100) (by log1p(−p) where the engine has
-    it, exact for tiny p, as PyTorch), PyTorch's clamp in binary_cross_entropy. Where the log's argument
-    is 0 the gradient is zero, not NaN (0·∞); NaN stays NaN."""
-    positive = ~((1.0 - p.data if complement else p.data) <= 0)
-    if complement:
-        safe = where(positive, p, 0.0)
-        log = (-safe).log1p() if hasattr(safe, "log1p") else (1.0 - safe).log()
-    else:
-        log = where(positive, p, 1.0).log()
-    return where(positive, log.clip(min=-100.0), -100.0)
-
-
-def binary_cross_entropy(
-    input: Tensor, target, weight=None, size_average=None, reduce=None, reduction: str = "mean"
-) -> Tensor:
-    """Binary cross-entropy of probabilities p ∈ [0, 1] against targets y (same shape):
-
-        ℓ = −w·[y·max(log p, −100) + (1 − y)·max(log(1 − p), −100)],
-
-    the clamp at −100 (PyTorch's) keeps ℓ finite at p = 0 or 1. Then averaged (``reduction="mean"``),
-    summed or returned per element (``"none"``); `weight` w broadcasts to the target's shape.
-    dℓ/dp = w·(p − y)/(p(1 − p)) inside the clamp. For logits use `binary_cross_entropy_with_logits`:
-    it is stable where σ saturates.
-    """
-    # NOTE: composed. Where p is exactly 0 or 1 the clamped term gets a zero gradient, where PyTorch's
-    # fused backward divides by max(p(1 − p), 1e-12); through a saturated sigmoid both give 0.
-    reduction = _legacy_reduction(size_average, reduce, reduction)
-    _check_reduction(reduction)
-    p = _tensor(input)
-    y = _same_shape(p, target, "binary_cross_entropy")
-    bad = p.data[(p.data < 0) | (p.data > 1)]
-    if bad.size:
-        raise InputRangeError(
-            f"binary_cross_entropy: all elements of input should be between 0 and 1, got {bad.flat[0]} "
-            "(apply sigmoid first, or use binary_cross_entropy_with_logits on the logits)"
-        )
-    loss = -(y * _log_at_least_minus_100(p) + (1.0 - y) * _log_at_least_minus_100(p, complement=True))
-    if weight is not None:
-        if not isinstance(weight, Tensor):
-            weight = np.asarray(weight)
-            weight = Tensor(weight.astype(p.dtype) if p.dtype.kind == "f" else weight)
-        try:
-            fits = np.broadcast_shapes(tuple(weight.shape), tuple(y.shape)) == tuple(y.shape)
-        except ValueError:
-            fits = False
-        if not fits:
-            raise ValueError(f"binary_cross_entropy: weight of shape {tuple(weight.shape)} does not broadcast "
-                             f"to the target's shape {tuple(y.shape)}")
-        loss = loss * weight
-    return _reduce(loss, reduction)
 from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, embedding, max_pool2d, pad  # noqa: E402
