@@ -395,7 +395,7 @@ class Sigmoid(Function):
 
 
 class Relu(Function):
-    """d relu(x)/dx = 1 where x > 0, else 0 (0 at x = 0, as PyTorch); relu(nan) is nan."""
+    """d relu(x)/dx = 0 where x <= 0, else 1 (0 at x = 0; 1 at nan, as PyTorch); relu(nan) is nan."""
 
     name = "relu"
 
@@ -408,7 +408,7 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, g):
         (x,) = ctx.saved_tensors
-        return g * (x > 0)
+        return g * ~(x <= 0)
 
 
 class Softplus(Function):
@@ -432,15 +432,15 @@ class Softplus(Function):
 
 
 class Clamp(Function):
-    """Clamp to [min, max]; the gradient passes where min <= x <= max (PyTorch's clamp)."""
+    """Clamp to [min, max]; the gradient passes where min <= x <= max (not at nan: PyTorch's clamp)."""
 
     @staticmethod
     def forward(ctx, x, min, max):
         inside = np.ones(x.shape, dtype=bool)
         if min is not None:
-            inside &= ~(x < min)
+            inside &= x >= min
         if max is not None:
-            inside &= ~(x > max)
+            inside &= x <= max
         ctx.save_for_backward(inside)
         out = np.clip(x, min, max) if (min is not None or max is not None) else x.copy()
         return np.where(np.isnan(x), x, out)
@@ -677,7 +677,8 @@ def where(condition, input=None, other=None) -> Tensor:
 
 
 class Maximum(Function):
-    """max(a, b): the gradient goes to the larger input, half to each on a tie (as PyTorch)."""
+    """max(a, b): the gradient goes to the larger input, half to each on a tie, to both where one is nan
+    (as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -688,12 +689,13 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (a > b) + 0.5 * (a == b)
-        return g * share, g * (1.0 - share)
+        tie = np.where(a == b, 0.5, 1.0).astype(g.dtype, copy=False)
+        return g * tie * ~(a < b), g * tie * ~(a > b)
 
 
 class Minimum(Function):
-    """min(a, b): the gradient goes to the smaller input, half to each on a tie (as PyTorch)."""
+    """min(a, b): the gradient goes to the smaller input, half to each on a tie, to both where one is nan
+    (as PyTorch)."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -704,8 +706,8 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, g):
         a, b = ctx.saved_tensors
-        share = (a < b) + 0.5 * (a == b)
-        return g * share, g * (1.0 - share)
+        tie = np.where(a == b, 0.5, 1.0).astype(g.dtype, copy=False)
+        return g * tie * ~(a > b), g * tie * ~(a < b)
 
 
 def maximum(input, other) -> Tensor:

@@ -898,3 +898,31 @@ def test_multinomial_without_replacement_favours_heavy_categories():
 def test_multinomial_bad_input(weights, n, replacement):
     with pytest.raises((ValueError, RuntimeError), match="multinomial"):
         ag.multinomial(ag.tensor(weights), n, replacement)
+
+
+# fn(T, x), x = [nan, 1, -1, 0]: the gradient PyTorch gives at a NaN input (written out by hand)
+NAN_GRADIENTS = [
+    pytest.param(lambda T, x: x.relu(), [1, 1, 0, 0], id="relu passes at nan"),
+    pytest.param(lambda T, x: x.clamp(-0.5, 0.5), [0, 0, 0, 1], id="clamp stops at nan"),
+    pytest.param(lambda T, x: x.clamp(min=0), [0, 1, 0, 1], id="clamp min"),
+    pytest.param(lambda T, x: T.maximum(x, T.zeros(4, dtype=x.dtype)), [1, 1, 0, 0.5], id="maximum"),
+    pytest.param(lambda T, x: T.maximum(T.zeros(4, dtype=x.dtype), x), [1, 1, 0, 0.5], id="maximum reflected"),
+    pytest.param(lambda T, x: T.minimum(x, T.zeros(4, dtype=x.dtype)), [1, 0, 1, 0.5], id="minimum"),
+    pytest.param(lambda T, x: x.max(dim=0).values, [1, 0, 0, 0], id="max(dim) to the nan"),
+    pytest.param(lambda T, x: x.exp(), [NAN, np.e, np.exp(-1), 1], id="exp"),
+]
+
+
+@pytest.mark.parametrize("fn, expected", NAN_GRADIENTS)
+def test_gradients_at_nan_as_pytorch(fn, expected):
+    x = Tensor([NAN, 1.0, -1.0, 0.0], requires_grad=True, dtype=np.float64)
+    fn(ag, x).sum().backward()
+    np.testing.assert_allclose(x.grad, expected)
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, expected", NAN_GRADIENTS)
+def test_gradients_at_nan_are_pytorchs(fn, expected):
+    x = torch.tensor([NAN, 1.0, -1.0, 0.0], requires_grad=True, dtype=torch.float64)
+    fn(torch, x).sum().backward()
+    np.testing.assert_allclose(x.grad.numpy(), expected)
