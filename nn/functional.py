@@ -342,7 +342,7 @@ def _class_targets(x: Tensor, target, c: int, ignore_index: int, op: str) -> tup
     """Check integer class targets against the input: (N, d1, ...) for an (N, C, d1, ...) input, a scalar
     (or one element) for an unbatched (C,) input; each in [0, C) or equal to `ignore_index`.
     Returns (t, valid): the targets with ignored ones replaced by 0 (safe to index with), and the mask of
-    targets that count. For an unbatched input both are 0-d."""
+    targets that count, or True when they all do."""
     t = _target_array(target)
     expected = () if x.ndim == 1 else (x.shape[0],) + tuple(x.shape[2:])
     if t.dtype.kind not in "iu":
@@ -360,48 +360,64 @@ def _class_targets(x: Tensor, target, c: int, ignore_index: int, op: str) -> tup
             f"{op}: expected a target of shape {expected} for the input of shape {x.shape} (class indices: the "
             f"input's shape without its class axis), but got a target of shape {t.shape}")
     valid = t != ignore_index
-    bad = t[valid & ((t < 0) | (t >= c))]
-    if bad.size:
-        raise TargetError(
-            f"{op}: target {bad.flat[0]} is out of bounds: there are {c} classes, so targets must be in "
-            f"[0, {c - 1}] (or equal ignore_index={ignore_index})")
+    if t.size and (t.min() < 0 or t.max() >= c):  # (one cheap test first: the hot path)
+        bad = t[valid & ((t < 0) | (t >= c))]
+        if bad.size:
+            raise TargetError(
+                f"{op}: target {bad.flat[0]} is out of bounds: there are {c} classes, so targets must be in "
+                f"[0, {c - 1}] (or equal ignore_index={ignore_index})")
+    if valid.all():
+        return t, True
     return np.where(valid, t, 0), valid
 
 
-def _pick(a: np.ndarray, t: np.ndarray) -> np.ndarray:
-    """a[n, t[n, d...], d...]: the entry at each target along the class axis 1."""
-    return np.take_along_axis(a, t[:, None], axis=1)[:, 0]
+def _as_rows(a: np.ndarray) -> np.ndarray:
+    """An (N, C), (N, C, d1, ...) or unbatched (C,) array as rows of class scores (M, C), M = N·d1·..."""
+    if a.ndim == 2:
+        return a
+    if a.ndim == 1:
+        return a[None]
+    return np.moveaxis(a, 1, -1).reshape(-1, a.shape[1])
 
 
-def _per_class(a: np.ndarray) -> np.ndarray:
-    """Σ over every axis but the class axis 1."""
-    return a.sum(axis=(0,) + tuple(range(2, a.ndim)))
+def _from_rows(rows: np.ndarray, shape: tuple) -> np.ndarray:
+    """The inverse of `_as_rows`: (M, C) back to the input's `shape`."""
+    if len(shape) == 2:
+        return rows
+    if len(shape) == 1:
+        return rows[0]
+    return np.moveaxis(rows.reshape(shape[:1] + shape[2:] + shape[1:2]), -1, 1)
 
 
-def _along_classes(v: np.ndarray, ndim: int) -> np.ndarray:
-    """A per-class vector (C,) shaped to broadcast along axis 1 of an (N, C, d1, ...) array."""
-    return v.reshape((1, -1) + (1,) * (ndim - 2))
-
-
-def _reduced(losses: np.ndarray, reduction: str, denominator, dtype) -> np.ndarray:
+def _reduced(losses: np.ndarray, reduction: str, denominator, out_shape: tuple, dtype) -> np.ndarray:
+    """Σℓ/denominator (mean; 0/0 = nan when nothing counts, as PyTorch), Σℓ (sum) or ℓ of `out_shape`."""
     if reduction == "none":
-        return losses.astype(dtype, copy=False)
+        return losses.reshape(out_shape).astype(dtype, copy=False)
     total = losses.sum()
     if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: 0/0 = nan, as PyTorch
+        with np.errstate(invalid="ignore", divide="ignore"):
             total = total / denominator
     return np.asarray(total, dtype=dtype)
 
 
-def _upstream(g: np.ndarray, reduction: str, denominator, ndim: int) -> np.ndarray:
-    """dL/dℓ for every element, shaped to broadcast against (N, C, d1, ...): g/denominator (mean), g (sum),
-    or g per element (none)."""
+def _upstream(g: np.ndarray, reduction: str, denominator):
+    """dL/dℓ: g/denominator (mean), g (sum), or a column of g per row (none), to broadcast against (M, C)."""
     if reduction == "none":
-        return np.expand_dims(g.reshape(g.shape or (1,)), 1)
-    if reduction == "mean":
-        with np.errstate(invalid="ignore", divide="ignore"):
-            g = g / denominator
-    return np.reshape(g, (1,) * ndim)
+        return g.reshape(-1, 1)
+    if reduction == "sum" or denominator == 1:
+        return g
+    if denominator:
+        return g / denominator
+    with np.errstate(invalid="ignore", divide="ignore"):  # nothing counts: inf (the callers mask it)
+        return g / denominator
+
+
+def _class_bincount(t: np.ndarray, valid, c: int, weights=None) -> np.ndarray:
+    """Σ over the targets that count, per class: of `weights`, or a count."""
+    if valid is not True:
+        t = t[valid]
+        weights = None if weights is None else weights[valid]
+    return np.bincount(t, weights=weights, minlength=c)
 
 
 def _check_smoothing(label_smoothing: float, op: str) -> None:
@@ -471,85 +487,96 @@ class CrossEntropy(Function):
 
     @staticmethod
     def forward(ctx, x, target, weight, valid, label_smoothing, reduction):
-        """`target`: class indices (the ignored ones already 0) with the mask `valid` of those that count, or
-        class probabilities (`valid` None)."""
-        unbatched = x.ndim == 1
-        if unbatched:
-            x, target = x[None], target[None]
-            valid = None if valid is None else valid[None]
-        dtype, c, a = x.dtype, x.shape[1], label_smoothing
-        z = x - x.max(axis=1, keepdims=True)
-        p = np.exp(z)
+        """`target`: class indices (the ignored ones already 0) with `valid` the mask of those that count (True
+        when all do), or class probabilities with `valid` None. Worked on as rows (M, C) of class scores."""
+        shape, dtype, a = x.shape, x.dtype, label_smoothing
+        out_shape = shape[:1] + shape[2:] if x.ndim > 1 else ()
+        x = _as_rows(x)
+        m, c = x.shape
+        log_p = x - x.max(axis=1, keepdims=True)
+        p = np.exp(log_p)
         s = p.sum(axis=1, keepdims=True)
         p /= s
-        log_p = z - np.log(s)
-        w = None if weight is None else _along_classes(weight.astype(dtype, copy=False), x.ndim)
+        log_p -= np.log(s)
+        w = None if weight is None else weight.astype(dtype, copy=False)
         if valid is not None:  # class indices: the target's log p is picked, never summed as 0·log p
-            w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[target], 0).astype(dtype)
-            with np.errstate(invalid="ignore"):  # 0·inf at an ignored position whose class 0 has logit −inf
-                losses = w_t * -_pick(log_p, target)
-                if a:
-                    spread = -(log_p if w is None else log_p * w).sum(axis=1)
-                    losses = (1.0 - a) * losses + (a / c) * spread
-            losses = np.where(valid, losses, 0)  # an ignored position adds 0, even where its log p is −inf
-            denominator = w_t.sum()
-        else:  # probabilities: the mean is over the N·d1·... elements, whatever the weights
-            q = target.astype(dtype, copy=False)
+            t = target.reshape(-1)
+            if valid is not True:
+                valid = valid.reshape(-1)
+            nll = -log_p[np.arange(m), t]
+            if valid is not True:
+                nll = np.where(valid, nll, 0)  # an ignored position adds 0, even where its log p is −inf
+            w_t = (None if valid is True else valid.astype(dtype)) if w is None else w[t]
+            if w is not None and valid is not True:
+                w_t = np.where(valid, w_t, 0)
+            losses = nll if w_t is None else nll * w_t
+            if a:
+                spread = -(log_p.sum(axis=1) if w is None else log_p @ w)
+                if valid is not True:
+                    spread = np.where(valid, spread, 0)
+                losses = (1.0 - a) * losses + (a / c) * spread
+            denominator = m if w_t is None else w_t.sum()
+        else:  # probabilities: the mean is over the M = N·d1·... elements, whatever the weights
+            t, w_t = None, None
+            q = _as_rows(target).astype(dtype, copy=False)
             if a:
                 q = (1.0 - a) * q + a / c
             losses = -((q if w is None else q * w) * log_p).sum(axis=1)
-            w_t, denominator = None, losses.size
-        out = _reduced(losses[0] if unbatched else losses, reduction, denominator, dtype)
-        ctx.save_for_backward(p, log_p, target, weight, valid, w_t, a, reduction, denominator, out, unbatched)
+            denominator = m
+        out = _reduced(losses, reduction, denominator, out_shape, dtype)
+        ctx.save_for_backward(shape, p, log_p, t, target if t is None else None, w, valid, w_t, a, reduction,
+                              denominator, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        p, log_p, target, weight, valid, w_t, a, reduction, denominator, out, unbatched = ctx.saved_tensors
+        shape, p, log_p, t, y, w, valid, w_t, a, reduction, denominator, out = ctx.saved_tensors
         need_x, need_y, need_w = (ctx.needs_input_grad + (False, False))[:3]
-        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 and 0·inf: nan or masked, as PyTorch
-            dtype, c, ndim = p.dtype, p.shape[1], p.ndim
-            w = None if weight is None else _along_classes(weight.astype(dtype, copy=False), ndim)
-            G = _upstream(g, reduction, denominator, ndim)  # dL/dℓ, broadcasting along the class axis
-            gx = gy = gw = None
-            if valid is not None:  # class indices: q = (1 − α)·w_t·onehot(t) + (α/C)·w, 0 where ignored
-                t, counts = target, np.expand_dims(valid, 1)
-                if need_x:
-                    total = (1.0 - a) * w_t  # Σ_c q_c
-                    if a:
-                        total = total + (a / c) * (c if weight is None else weight.sum(dtype=dtype)) * valid
-                    gx = p * np.expand_dims(total, 1)
-                    at = t[:, None]
-                    np.put_along_axis(gx, at, np.take_along_axis(gx, at, 1) - (1.0 - a) * w_t[:, None], 1)
-                    if a:
-                        gx -= (a / c) * (1.0 if w is None else w) * counts
-                    gx *= G
-                    if reduction == "mean" and denominator == 0:  # nothing counts: PyTorch's zeros, not 0·inf
-                        gx = np.where(counts, gx, 0).astype(dtype)
-                if need_w:  # dℓ/dw_c = (1 − α)·[t = c]·(−log p_t) + (α/C)·(−log p_c), where t counts
-                    share = (1.0 - a) * -_pick(log_p, t) * np.broadcast_to(G[:, 0], t.shape)
-                    gw = np.bincount(t[valid], weights=share[valid], minlength=c).astype(dtype)
-                    if a:
-                        gw += (a / c) * _per_class(np.where(counts, -log_p * G, 0))
-                    if reduction == "mean":  # and D = Σ w_t: d(S/D)/dw_c = (dS/dw_c − L·#[t = c])/D
-                        gw -= (g * out / denominator) * np.bincount(t[valid], minlength=c)
-            else:  # probabilities: q = ((1 − α)·y + α/C)·w
-                r = target.astype(dtype, copy=False)
+        m, c = p.shape
+        G = _upstream(g, reduction, denominator)  # dL/dℓ
+        gx = gy = gw = None
+        if t is not None:  # class indices: q = (1 − α)·w_t·onehot(t) + (α/C)·w, 0 where ignored
+            mask = None if valid is True else valid[:, None]
+            rows = np.arange(m)
+            if need_x:
+                total = (1.0 - a) * (1.0 if w_t is None else w_t)  # Σ_c q_c ...
                 if a:
-                    r = (1.0 - a) * r + a / c
-                if need_x:
-                    q = r if w is None else r * w
-                    gx = (p * q.sum(axis=1, keepdims=True) - q) * G
-                if need_y:
-                    gy = (1.0 - a) * -log_p * G
-                    if w is not None:
-                        gy *= w
-                if need_w:
-                    gw = _per_class(-log_p * r * G)
-        if unbatched:
-            gx = None if gx is None else gx[0]
-            gy = None if gy is None else gy[0]
-        return gx, gy, gw, None, None, None
+                    total = total + (a / c) * (c if w is None else w.sum()) * (1.0 if mask is None else valid)
+                gx = p * (total[:, None] if np.ndim(total) else total)  # ... times softmax
+                gx[rows, t] -= (1.0 - a) * (1.0 if w_t is None else w_t)  # − q
+                if a:
+                    gx -= (a / c) * (1.0 if w is None else w) * (1.0 if mask is None else mask)
+                if reduction == "mean" and denominator == 0:  # nothing counts: G = inf
+                    with np.errstate(invalid="ignore"):
+                        gx *= G  # nan where a target of weight 0 counts, as PyTorch ...
+                    if mask is not None:
+                        gx[~valid] = 0  # ... and 0, not 0·inf, where it is ignored
+                else:
+                    gx *= G
+            if need_w:  # dℓ/dw_c = (1 − α)·[t = c]·(−log p_t) + (α/C)·(−log p_c), where t counts
+                share = (1.0 - a) * -log_p[rows, t] * (G[:, 0] if reduction == "none" else G)
+                gw = _class_bincount(t, valid, c, share).astype(p.dtype)
+                if a:
+                    spread = -log_p * G
+                    gw += (a / c) * (spread if mask is None else spread[valid]).sum(axis=0)
+                if reduction == "mean":  # and D = Σ w_t: d(S/D)/dw_c = (dS/dw_c − L·#[t = c])/D
+                    with np.errstate(invalid="ignore", divide="ignore"):
+                        gw -= (g * out / denominator) * _class_bincount(t, valid, c)
+        else:  # probabilities: q = ((1 − α)·y + α/C)·w
+            r = _as_rows(y).astype(p.dtype, copy=False)
+            if a:
+                r = (1.0 - a) * r + a / c
+            if need_x:
+                q = r if w is None else r * w
+                gx = (p * q.sum(axis=1, keepdims=True) - q) * G
+            if need_y:
+                gy = -log_p * ((1.0 - a) * G)
+                if w is not None:
+                    gy *= w
+                gy = _from_rows(gy, shape)
+            if need_w:
+                gw = (-log_p * r * G).sum(axis=0)
+        return None if gx is None else _from_rows(gx, shape), gy, gw, None, None, None
 
 
 def nll_loss(
@@ -584,43 +611,53 @@ def nll_loss(
 
 
 class NLL(Function):
-    """ℓ = −w_t·x_t:  dℓ/dx_c = −w_t·[c = t],  dℓ/dw_c = −x_c·[c = t]."""
+    """ℓ = −w_t·x_t:  dℓ/dx_c = −w_t·[c = t],  dℓ/dw_c = −x_t·[c = t]."""
 
     name = "nll_loss"
 
     @staticmethod
     def forward(ctx, x, t, weight, valid, reduction):
-        unbatched = x.ndim == 1
-        if unbatched:
-            x, t, valid = x[None], t[None], valid[None]
-        dtype = x.dtype
-        w_t = valid.astype(dtype) if weight is None else np.where(valid, weight[t], 0).astype(dtype)
-        picked = _pick(x, t)
-        with np.errstate(invalid="ignore"):
-            losses = np.where(valid, w_t * -picked, 0)  # an ignored position adds 0, even where x is −inf
-        denominator = w_t.sum()
-        out = _reduced(losses[0] if unbatched else losses, reduction, denominator, dtype)
-        ctx.save_for_backward(x.shape, t, valid, w_t, picked, reduction, denominator, out, unbatched)
+        """`t`: class indices (the ignored ones already 0), `valid` the mask of those that count (True if all)."""
+        shape, dtype = x.shape, x.dtype
+        out_shape = shape[:1] + shape[2:] if x.ndim > 1 else ()
+        x = _as_rows(x)
+        t = t.reshape(-1)
+        if valid is not True:
+            valid = valid.reshape(-1)
+        picked = -x[np.arange(len(t)), t]
+        if valid is not True:
+            picked = np.where(valid, picked, 0)  # an ignored position adds 0, even where x is −inf
+        w_t = (None if valid is True else valid.astype(dtype)) if weight is None else weight.astype(dtype)[t]
+        if weight is not None and valid is not True:
+            w_t = np.where(valid, w_t, 0)
+        losses = picked if w_t is None else picked * w_t
+        denominator = len(t) if w_t is None else w_t.sum()
+        out = _reduced(losses, reduction, denominator, out_shape, dtype)
+        ctx.save_for_backward(shape, dtype, t, valid, w_t, picked, reduction, denominator, out)
         return out
 
     @staticmethod
     def backward(ctx, g):
-        shape, t, valid, w_t, picked, reduction, denominator, out, unbatched = ctx.saved_tensors
+        shape, dtype, t, valid, w_t, picked, reduction, denominator, out = ctx.saved_tensors
         need_x, _, need_w = (ctx.needs_input_grad + (False, False))[:3]
-        G = np.broadcast_to(_upstream(g, reduction, denominator, len(shape))[:, 0], t.shape)
+        G = _upstream(g, reduction, denominator)
+        if reduction == "none":
+            G = G[:, 0]
+        c = shape[0 if len(shape) == 1 else 1]
         gx = gw = None
-        with np.errstate(invalid="ignore", divide="ignore"):  # 0/0 and 0·inf: nan or masked, as PyTorch
-            if need_x:
-                gx = np.zeros(shape, dtype=w_t.dtype)
-                share = np.where(valid, -w_t * G, 0)  # an ignored target gets nothing (not 0·inf)
-                np.put_along_axis(gx, t[:, None], share[:, None], 1)
-                if unbatched:
-                    gx = gx[0]
-            if need_w:
-                c = shape[1]
-                gw = np.bincount(t[valid], weights=(-picked * G)[valid], minlength=c).astype(w_t.dtype)
-                if reduction == "mean":  # and D = Σ w_t (see CrossEntropy)
-                    gw -= (g * out / denominator) * np.bincount(t[valid], minlength=c)
+        if need_x:
+            gx = np.zeros((len(t), c), dtype=dtype)
+            with np.errstate(invalid="ignore"):  # G = inf when nothing counts
+                share = -G * (1.0 if w_t is None else w_t)
+            if valid is not True:
+                share = np.where(valid, share, 0)  # an ignored target gets nothing (not 0·inf)
+            gx[np.arange(len(t)), t] = share
+            gx = _from_rows(gx, shape)
+        if need_w:
+            gw = _class_bincount(t, valid, c, picked * G).astype(dtype)
+            if reduction == "mean":  # and D = Σ w_t (see CrossEntropy)
+                with np.errstate(invalid="ignore", divide="ignore"):
+                    gw -= (g * out / denominator) * _class_bincount(t, valid, c)
         return gx, None, gw, None, None
 
 
@@ -762,7 +799,7 @@ class BCEWithLogits(Function):
         if weight is not None:
             losses = losses * weight.astype(dtype, copy=False)
         ctx.save_for_backward(x, y, weight, pos_weight, sp, unweighted, reduction)
-        return _reduced(losses, reduction, losses.size, dtype)
+        return _reduced(losses, reduction, losses.size, losses.shape, dtype)
 
     @staticmethod
     def backward(ctx, g):
