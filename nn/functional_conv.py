@@ -275,9 +275,9 @@ def _pool_geometry(op: str, x: Tensor, kernel_size, stride, padding, dilation, c
     padding = _ints(padding, 2, "padding", op, 0)
     dilation = _ints(dilation, 2, "dilation", op, 1)
     span = tuple(d * (k - 1) + 1 for k, d in zip(kernel, dilation))
-    if any(2 * p > s for p, s in zip(padding, span)):
-        raise ConvShapeError(f"{op}: padding should be at most half of the (dilated) kernel size, got "
-                             f"padding={padding}, kernel_size={kernel}, dilation={dilation}")
+    if any(p > k // 2 for p, k in zip(padding, kernel)):
+        raise ConvShapeError(f"{op}: padding should be at most half of the kernel size, got padding={padding}, "
+                             f"kernel_size={kernel}")
     size = tuple(x.shape[-2:])
     out = []
     for n, k, s, p in zip(size, span, stride, padding):
