@@ -518,6 +518,15 @@ def test_legacy_size_average_and_reduce_map_as_torch():
         assert nn.BCEWithLogitsLoss(size_average=True, reduce=True).reduction == "mean"
 
 
+def test_a_weight_changed_in_place_before_backward_raises():
+    criterion = nn.CrossEntropyLoss(weight=Tensor(W3), label_smoothing=0.1)
+    x = logits()
+    loss = criterion(x, TARGETS)
+    criterion.load_state_dict({"weight": Tensor(np.ones(3))})  # copies in place: the saved weight is stale
+    with pytest.raises(RuntimeError, match="cross_entropy.*changed in place"):
+        loss.backward()
+
+
 # ---- bad input: an error naming the op and what is wrong, and nothing changed -------------------------------
 
 BAD = [
@@ -671,5 +680,5 @@ def test_makemore_trains_with_an_embedding_table_and_cross_entropy():
     losses = train_makemore(autograd, nn, F, optim, initial_weights(), X, Y, steps=300)
     assert X.dtype == np.int64 and len(X) > 100
     assert losses[0] == pytest.approx(-math.log(1 / 27), abs=0.02)  # near-uniform at the start: ln 27 ≈ 3.2958
-    assert losses[-1] < 2.2 and losses[-1] < losses[100] < losses[10] < losses[0]
+    assert losses[-1] < 1.5 and losses[-1] < losses[100] < losses[10] < losses[0]
     assert all(np.isfinite(losses))
