@@ -926,3 +926,44 @@ def test_gradients_at_nan_are_pytorchs(fn, expected):
     x = torch.tensor([NAN, 1.0, -1.0, 0.0], requires_grad=True, dtype=torch.float64)
     fn(torch, x).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), expected)
+
+
+# ---- no numpy RuntimeWarning where IEEE arithmetic makes inf or nan (PyTorch warns never) ------------
+
+ONE_PLACE = ("autograd/function.py Function.apply (forward) and the engine's backward pass run numpy "
+             "without np.errstate: inf - inf, inf * 0, sin(inf), overflow... print numpy RuntimeWarnings")
+# each makes a nan or inf from finite-or-inf inputs, silently in PyTorch
+IEEE_FORWARD = [
+    pytest.param(lambda: ag.tensor([INF, -INF]).sum(), id="sum inf - inf"),
+    pytest.param(lambda: ag.tensor([INF, -INF]).mean(), id="mean"),
+    pytest.param(lambda: ag.tensor([INF]) * 0, id="inf * 0"),
+    pytest.param(lambda: ag.tensor([INF]) - ag.tensor([INF]), id="inf - inf"),
+    pytest.param(lambda: ag.tensor([INF]) + -INF, id="inf + -inf"),
+    pytest.param(lambda: ag.tensor([INF]).sin(), id="sin(inf)"),
+    pytest.param(lambda: ag.tensor([INF]).cos(), id="cos(inf)"),
+    pytest.param(lambda: ag.tensor([[INF, 1.0]]) @ ag.tensor([0.0, 1.0]), id="matmul"),
+    pytest.param(lambda: ag.tensor([INF, -INF]).cumsum(0), id="cumsum"),
+    pytest.param(lambda: ag.tensor([INF, 1.0]).var(), id="var"),
+    pytest.param(lambda: ag.tensor([INF, 0.0]).prod(), id="prod"),
+    pytest.param(lambda: ag.tensor([3e38]) * 10, id="float32 overflow"),
+]
+IEEE_BACKWARD = [
+    pytest.param(lambda x: x.sin(), id="d sin"), pytest.param(lambda x: x.logsumexp(0), id="d logsumexp"),
+    pytest.param(lambda x: x.prod(), id="d prod"),
+]
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason=ONE_PLACE)
+@pytest.mark.parametrize("fn", IEEE_FORWARD)
+def test_ieee_specials_raise_no_numpy_warning_forward(fn):
+    fn()
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason=ONE_PLACE)
+@pytest.mark.parametrize("fn", IEEE_BACKWARD)
+def test_ieee_specials_raise_no_numpy_warning_backward(fn):
+    x = ag.tensor([INF, -INF, 0.0, 1.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the forward pass (above); here only backward counts
+        out = fn(x).sum()
+    out.backward()
