@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threadpoolctl
 
-from . import bench_gc, bench_model, bench_scalar, bench_tensor
+from . import bench_conv, bench_gc, bench_model, bench_scalar, bench_tensor
 
 
 def main() -> None:
@@ -12,7 +12,7 @@ def main() -> None:
             for info in threadpoolctl.threadpool_info()]
     print(f"numpy BLAS: {blas}")
     with threadpoolctl.threadpool_limits(limits=2):
-        for bench in (bench_scalar, bench_tensor, bench_model, bench_gc):
+        for bench in (bench_scalar, bench_tensor, bench_model, bench_gc, bench_conv):
             bench.main()
 
 
