@@ -157,6 +157,34 @@ class set_grad_enabled(_Switch):
         return switched
 
 
+# ---- IEEE arithmetic without warnings --------------------------------------------------------------
+# inf - inf, 0 * inf, exp(1000) give nan or inf silently in PyTorch; numpy prints a RuntimeWarning.
+# Operations run with numpy's warnings off, for their own duration only (the caller's settings are
+# untouched). numpy >= 2 keeps its error state in a context variable: setting it directly costs a
+# fraction of `np.errstate`, which matters for tiny ops; older numpy has a thread-local `np.seterr`.
+
+try:
+    from numpy._core._ufunc_config import _extobj_contextvar as _numpy_errors
+    from numpy._core.umath import _make_extobj
+
+    _SILENT = _make_extobj(all="ignore")
+
+    def ieee_silently() -> Any:
+        """Turn numpy's floating-point warnings off; returns what `ieee_restore` needs."""
+        return _numpy_errors.set(_SILENT)
+
+    def ieee_restore(token: Any) -> None:
+        _numpy_errors.reset(token)
+
+except ImportError:  # numpy 1.x
+
+    def ieee_silently() -> Any:
+        return np.seterr(all="ignore")
+
+    def ieee_restore(token: Any) -> None:
+        np.seterr(**token)
+
+
 # ---- errors ------------------------------------------------------------------------------------
 
 
@@ -236,10 +264,14 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
     root._add_grad(seed)
     anomaly = GradMode.anomaly
     for node in reversed(order):
-        if anomaly:
-            _propagate_checked(node, retain_graph, keep_grads)
-        else:
-            node._propagate(retain_graph, keep_grads)
+        token = ieee_silently()
+        try:
+            if anomaly:
+                _propagate_checked(node, retain_graph, keep_grads)
+            else:
+                node._propagate(retain_graph, keep_grads)
+        finally:
+            ieee_restore(token)
         yield node
 
 

@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import GradMode, check_finite
+from .engine import GradMode, check_finite, ieee_restore, ieee_silently
 
 
 class Function:
@@ -84,7 +84,11 @@ class Function:
             arrays = (a.data if isinstance(a, Tensor) else a, b.data if isinstance(b, Tensor) else b)
         else:
             arrays = [x.data if isinstance(x, Tensor) else x for x in args]
-        data = cls.forward(node, *arrays, **kwargs)
+        token = ieee_silently()
+        try:
+            data = cls.forward(node, *arrays, **kwargs)
+        finally:
+            ieee_restore(token)
         if type(data) is not np.ndarray:  # numpy returns a scalar for 0-d results: keep an array
             data = np.asarray(data)
         node.data = data
