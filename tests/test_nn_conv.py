@@ -163,14 +163,15 @@ def _conv_inputs(xs, ws, bias, seed=0):
     return x, w, b
 
 
-def _conv_ids(cases):
-    return [c[0] for c in cases]
+# every case of both tables: (conv function's name, its naive reference, the case)
+CONV_TABLE = ([("conv2d", naive_conv2d, c) for c in CONV2D_CASES]
+              + [("conv1d", naive_conv1d, c) for c in CONV1D_CASES])
+CONV_IDS = ["2d-" + c[0] for c in CONV2D_CASES] + ["1d-" + c[0] for c in CONV1D_CASES]
 
 
-@pytest.mark.parametrize("fn, naive, case", [(F.conv2d, naive_conv2d, c) for c in CONV2D_CASES]
-                         + [(F.conv1d, naive_conv1d, c) for c in CONV1D_CASES],
-                         ids=["2d-" + i for i in _conv_ids(CONV2D_CASES)] + ["1d-" + i for i in _conv_ids(CONV1D_CASES)])
-def test_conv_matches_naive_loops(fn, naive, case):
+@pytest.mark.parametrize("name, naive, case", CONV_TABLE, ids=CONV_IDS)
+def test_conv_matches_naive_loops(name, naive, case):
+    fn = getattr(F, name)
     _, xs, ws, bias, kwargs = case
     x, w, b = _conv_inputs(xs, ws, bias)
     X, W = leaf(x), leaf(w)
@@ -186,18 +187,17 @@ def test_conv_matches_naive_loops(fn, naive, case):
         np.testing.assert_allclose(B.grad, gb, rtol=1e-12, atol=1e-12)
 
 
-@pytest.mark.parametrize("fn, case", [(F.conv2d, c) for c in CONV2D_CASES] + [(F.conv1d, c) for c in CONV1D_CASES],
-                         ids=["2d-" + i for i in _conv_ids(CONV2D_CASES)] + ["1d-" + i for i in _conv_ids(CONV1D_CASES)])
-def test_conv_gradcheck(fn, case):
+@pytest.mark.parametrize("name, naive, case", CONV_TABLE, ids=CONV_IDS)
+def test_conv_gradcheck(name, naive, case):
+    fn = getattr(F, name)
     _, xs, ws, bias, kwargs = case
     x, w, b = _conv_inputs(xs, ws, bias, seed=3)
     inputs = [leaf(x), leaf(w)] + ([leaf(b)] if bias else [])
     assert gradcheck(lambda *t: fn(t[0], t[1], t[2] if bias else None, **kwargs), inputs)
 
 
-@pytest.mark.parametrize("name, case", [("conv2d", c) for c in CONV2D_CASES] + [("conv1d", c) for c in CONV1D_CASES],
-                         ids=["2d-" + i for i in _conv_ids(CONV2D_CASES)] + ["1d-" + i for i in _conv_ids(CONV1D_CASES)])
-def test_conv_matches_torch(name, case):
+@pytest.mark.parametrize("name, naive, case", CONV_TABLE, ids=CONV_IDS)
+def test_conv_matches_torch(name, naive, case):
     torch = _torch()
     _, xs, ws, bias, kwargs = case
     x, w, b = _conv_inputs(xs, ws, bias, seed=5)
@@ -343,14 +343,15 @@ REPR_CASES = [
     (lambda m: m.AdaptiveAvgPool2d((1, 1)), "AdaptiveAvgPool2d(output_size=(1, 1))"),
     (lambda m: m.AdaptiveAvgPool2d(5), "AdaptiveAvgPool2d(output_size=5)"),
 ]
+REPR_IDS = [f"{expected.split('(')[0]}-{i}" for i, (_, expected) in enumerate(REPR_CASES)]
 
 
-@pytest.mark.parametrize("make, expected", REPR_CASES, ids=[c[1].split("(")[0] + str(i) for i, c in enumerate(REPR_CASES)])
+@pytest.mark.parametrize("make, expected", REPR_CASES, ids=REPR_IDS)
 def test_layer_repr_as_pytorch(make, expected):
     assert repr(make(nn)) == expected
 
 
-@pytest.mark.parametrize("make, expected", REPR_CASES, ids=[c[1].split("(")[0] + str(i) for i, c in enumerate(REPR_CASES)])
+@pytest.mark.parametrize("make, expected", REPR_CASES, ids=REPR_IDS)
 def test_layer_repr_is_pytorchs(make, expected):
     torch = _torch()
     assert repr(make(torch.nn)) == expected
@@ -686,7 +687,8 @@ def test_pad_matches_torch(shape, pad, mode, value):
 # (id, call, words the message must contain)
 BAD_INPUT = [
     ("conv2d_ndim", lambda: F.conv2d(rand((28, 28)), rand((6, 1, 5, 5))), ["conv2d", "(28, 28)", "(6, 1, 5, 5)"]),
-    ("conv2d_weight_ndim", lambda: F.conv2d(rand((1, 1, 8, 8)), rand((6, 5, 5))), ["conv2d", "(1, 1, 8, 8)", "(6, 5, 5)"]),
+    ("conv2d_weight_ndim", lambda: F.conv2d(rand((1, 1, 8, 8)), rand((6, 5, 5))),
+     ["conv2d", "(1, 1, 8, 8)", "(6, 5, 5)"]),
     ("conv2d_channels", lambda: F.conv2d(rand((2, 5, 6, 6)), rand((4, 3, 3, 3))),
      ["conv2d", "(2, 5, 6, 6)", "(4, 3, 3, 3)", "5 channels", "3"]),
     ("conv2d_channels_groups", lambda: F.conv2d(rand((2, 6, 6, 6)), rand((4, 2, 3, 3)), groups=2),
@@ -738,7 +740,7 @@ BAD_INPUT = [
 def test_bad_input_names_the_op_and_shapes(call, words):
     with pytest.raises(ValueError) as info:
         call()
-    assert isinstance(info.value, RuntimeError)  # PyTorch raises RuntimeError for these
+    assert isinstance(info.value, ConvShapeError) and isinstance(info.value, RuntimeError)  # as PyTorch raises
     for word in words:
         assert word in str(info.value), (word, str(info.value))
 
