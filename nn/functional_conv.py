@@ -110,7 +110,7 @@ def _im2col(xp: np.ndarray, kernel: tuple, stride: tuple, dilation: tuple, out: 
         + tuple(s * st for s, st in zip(ss, stride)),
         writeable=False,
     )
-    return np.ascontiguousarray(view).reshape(groups, -1, n * math.prod(out))
+    return np.ascontiguousarray(view).reshape(groups, c // groups * math.prod(kernel), n * math.prod(out))
 
 
 def _offset_slices(offset: tuple, dilation: tuple, stride: tuple, out: tuple) -> tuple:

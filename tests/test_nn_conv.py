@@ -226,6 +226,21 @@ def test_conv_unbatched_input_as_pytorch():
     assert gradcheck(lambda a, c: F.conv2d(a, c, padding=1), [leaf(x), leaf(w)])
 
 
+def test_conv_takes_views_and_empty_batches():
+    x, w, b = _conv_inputs((2, 3, 9, 8), (4, 3, 3, 3), True)
+    view = x[:, :, ::-1, ::2]  # negative and doubled strides: im2col's strided view is built on top of them
+    np.testing.assert_allclose(F.conv2d(Tensor(view), Tensor(w), Tensor(b), padding=1).data,
+                               naive_conv2d(view.copy(), w, b, padding=1)[0], rtol=1e-12)
+    empty = leaf(np.zeros((0, 3, 6, 7)))
+    W = leaf(w)
+    y = F.conv2d(empty, W, padding=1)
+    assert y.shape == (0, 4, 6, 7)
+    y.sum().backward()
+    assert empty.grad.shape == (0, 3, 6, 7) and not W.grad.any()
+    for pool in (lambda t: F.max_pool2d(t, 2), lambda t: F.avg_pool2d(t, 2), lambda t: F.adaptive_avg_pool2d(t, 2)):
+        assert pool(empty).shape[:2] == (0, 3)
+
+
 def test_conv_float32_stays_float32():
     x = Tensor(rand((2, 3, 6, 6)).astype(np.float32), requires_grad=True)
     conv = nn.Conv2d(3, 4, 3, padding=1)
