@@ -202,7 +202,10 @@ def argsort(input: Tensor, dim: int = -1, descending: bool = False, stable: bool
 def topk(input: Tensor, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
     """The k largest (or smallest) entries along `dim` as ``(values, indices)``."""
     d = normalize_dim(dim, input.ndim, "topk")
-    n = input.shape[d] if input.ndim else 1
+    if input.ndim == 0:  # one entry: as a 1-D tensor of one, then 0-d again (as PyTorch)
+        values, indices = topk(input.reshape(1), k, 0, largest, sorted)
+        return values_indices(values.reshape(()), constant(indices.data.reshape(()))) if k else (values, indices)
+    n = input.shape[d]
     if not 0 <= k <= n:
         raise IndexOutOfRange(f"topk: k ({k}) is out of range for dimension {dim} of size {n}")
     values, indices = sort(input, d, descending=largest, stable=True)

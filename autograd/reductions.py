@@ -34,8 +34,9 @@ def _dims(input: Tensor, dim, axis, op: str) -> tuple[int, ...]:
         dims = tuple(normalize_dim(d, ndim, op) for d in dim)
         if len(set(dims)) != len(dims):
             raise ValueError(f"{op}: dim {tuple(dim)} names a dimension twice")
-        return dims
-    return (normalize_dim(dim, ndim, op),)
+        return dims if ndim else ()
+    d = normalize_dim(dim, ndim, op)
+    return (d,) if ndim else ()  # a 0-d tensor takes dim 0 or -1 (as PyTorch) and has nothing to reduce
 
 
 def _keep(keepdim: bool, keepdims: bool | None) -> bool:
@@ -124,7 +125,7 @@ def prod(input, dim: int | None = None, keepdim: bool = False, *, dtype=None, ax
     if dtype is not None:
         input = cast(input, dtype)
     dims = _dims(input, dim, axis, "prod")
-    d = None if (dim is None and axis is None) else dims[0]
+    d = dims[0] if (dim is not None or axis is not None) and dims else None  # None: all (or a 0-d tensor)
     return Prod.apply(input, d, _keep(keepdim, keepdims))
 
 
@@ -136,11 +137,24 @@ def _correction(correction, unbiased, op: str) -> float:
     return 1.0 if correction is None else float(correction)
 
 
-def var(input, dim=None, *, correction=None, keepdim: bool = False, unbiased: bool | None = None,
+def var(input, dim=None, *args, correction=None, keepdim: bool = False, unbiased: bool | None = None,
         axis=None, keepdims=None) -> Tensor:
     """Σ (x - mean)^2 / (n - correction): correction=1 (the default, as PyTorch) is the unbiased sample
-    variance, correction=0 the biased (population) one. n - correction <= 0 gives nan or inf, as PyTorch."""
+    variance, correction=0 the biased (population) one. n - correction <= 0 gives nan or inf, as PyTorch.
+    PyTorch's older form ``var(dim, unbiased, keepdim)`` is accepted too."""
+    unbiased, keepdim = _old_form(args, unbiased, keepdim, "var")
     return _variance(input, dim, correction, keepdim, unbiased, axis, keepdims, "var")
+
+
+def _old_form(args: tuple, unbiased, keepdim, op: str):
+    """``var(x, 0, True)``, ``std(x, 1, False, True)``: PyTorch's positional (unbiased, keepdim)."""
+    if len(args) > 2:
+        raise TypeError(f"{op}: takes (dim, unbiased, keepdim) positionally at most, got {len(args) + 1} arguments")
+    if args:
+        unbiased = bool(args[0])
+    if len(args) == 2:
+        keepdim = bool(args[1])
+    return unbiased, keepdim
 
 
 def _variance(input, dim, correction, keepdim, unbiased, axis, keepdims, op: str) -> Tensor:
@@ -157,9 +171,10 @@ def _variance(input, dim, correction, keepdim, unbiased, axis, keepdims, op: str
     return Sum.apply(dev * dev, dims, keep) / float(builtins.max(count - c, 0))
 
 
-def std(input, dim=None, *, correction=None, keepdim: bool = False, unbiased: bool | None = None,
+def std(input, dim=None, *args, correction=None, keepdim: bool = False, unbiased: bool | None = None,
         axis=None, keepdims=None) -> Tensor:
     """√var (see `var`; unbiased by default, as PyTorch)."""
+    unbiased, keepdim = _old_form(args, unbiased, keepdim, "std")
     return sqrt(_variance(input, dim, correction, keepdim, unbiased, axis, keepdims, "std"))
 
 
@@ -215,6 +230,8 @@ def _extremum(input, dim, keepdim, axis, keepdims, op: str, pick, arg):
     if dim is None and axis is None:
         _check_not_empty(input, (), op)
         return Amax.apply(input, tuple(range(input.ndim)), False, pick)
+    if not _dims(input, dim, axis, op):  # a 0-d tensor: itself, at index 0
+        return values_indices(Amax.apply(input, (), keep, pick), constant(np.zeros((), np.int64)))
     (d,) = _dims(input, dim, axis, op)
     _check_not_empty(input, (d,), op)
     indices = arg(input.data, axis=d)
@@ -274,6 +291,8 @@ def _arg(input, dim, keepdim, axis, keepdims, op, arg) -> Tensor:
         _check_not_empty(input, (), op)
         i = arg(input.data.reshape(-1), axis=0)
         return constant(np.asarray(i, dtype=np.int64).reshape((1,) * input.ndim if keep else ()))
+    if not _dims(input, dim, axis, op):  # a 0-d tensor: index 0
+        return constant(np.zeros((), np.int64))
     (d,) = _dims(input, dim, axis, op)
     _check_not_empty(input, (d,), op)
     i = arg(input.data, axis=d).astype(np.int64)
@@ -325,6 +344,8 @@ def cumsum(input, dim: int, *, dtype=None, axis=None) -> Tensor:
         input = cast(input, dtype)
     elif input.data.dtype.kind in "bi" and input.data.dtype != dtypes.int64:
         input = cast(input, dtypes.int64)
+    if not _dims(input, dim, axis, "cumsum"):  # a 0-d tensor: its own cumulative sum
+        return Cumsum.apply(input.reshape(1), 0).reshape(())
     (d,) = _dims(input, dim, axis, "cumsum")
     return Cumsum.apply(input, d)
 

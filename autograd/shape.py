@@ -241,7 +241,8 @@ class Flip(Function):
 
 def flip(input: Tensor, dims) -> Tensor:
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
-    return Flip.apply(input, tuple(normalize_dim(d, input.ndim, "flip") for d in dims))
+    dims = tuple(normalize_dim(d, input.ndim, "flip") for d in dims)
+    return Flip.apply(input, dims if input.ndim else ())
 
 
 class Roll(Function):
@@ -303,6 +304,10 @@ class Cat(Function):
 def cat(tensors, dim: int = 0, *, axis: int | None = None) -> Tensor:
     tensors = _tensors(tensors, "cat")
     dim = axis if axis is not None else dim
+    for i, x in enumerate(tensors):
+        if x.ndim == 0:
+            raise ValueError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; "
+                             "use stack to join 0-d tensors")
     d = normalize_dim(dim, tensors[0].ndim, "cat")
     shapes = [tuple(x.shape) for x in tensors]
     if any(len(s) != len(shapes[0]) or s[:d] + s[d + 1:] != shapes[0][:d] + shapes[0][d + 1:] for s in shapes):

@@ -91,7 +91,61 @@ TRAPS = [
     pytest.param(lambda T: x23(T).tolist(), [[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]], id="tolist()"),
     pytest.param(lambda T: x23(T).is_floating_point(), True, id="is_floating_point()"),
     pytest.param(lambda T: x23(T).detach().requires_grad, False, id="detach()"),
+    pytest.param(lambda T: x23(T).std(0, True).tolist(), [pytest.approx(2.1213203, rel=1e-6)] * 3,
+                 id="std(dim, unbiased) positional (PyTorch's older form)"),
+    pytest.param(lambda T: x23(T).var(1, False, True).tolist(), [[pytest.approx(2 / 3)]] * 2,
+                 id="var(dim, unbiased, keepdim) positional"),
+    pytest.param(lambda T: str(T.where(x23(T) > 2, 1.0, -1.0).dtype).removeprefix("torch."), "float32",
+                 id="where of two floats is float32"),
+    pytest.param(lambda T: str(T.tensor([-1, 2]).clamp(min=0.5).dtype).removeprefix("torch."), "float32",
+                 id="clamp of ints to a float bound is float32"),
+    pytest.param(lambda T: T.tensor([-1, 2]).clamp(0, 1).tolist(), [0, 1], id="clamp of ints to int bounds"),
+    pytest.param(lambda T: (3.0 in x23(T), 7.0 in x23(T)), (True, False), id="in"),
 ]
+
+# a 0-d tensor takes dim 0 and -1 (as PyTorch): fn(T, x) with x = tensor(2.0)
+ZERO_D = [
+    pytest.param(lambda T, x: x.sum(0), 2.0, id="sum(0)"),
+    pytest.param(lambda T, x: x.sum(-1, keepdim=True), 2.0, id="sum(-1, keepdim)"),
+    pytest.param(lambda T, x: x.mean(dim=0), 2.0, id="mean"),
+    pytest.param(lambda T, x: x.prod(0), 2.0, id="prod"),
+    pytest.param(lambda T, x: x.max(0).values, 2.0, id="max(dim).values"),
+    pytest.param(lambda T, x: x.min(dim=0, keepdim=True).indices, 0, id="min(dim).indices"),
+    pytest.param(lambda T, x: x.amax(0), 2.0, id="amax"),
+    pytest.param(lambda T, x: x.argmax(0), 0, id="argmax"),
+    pytest.param(lambda T, x: x.logsumexp(0), 2.0, id="logsumexp"),
+    pytest.param(lambda T, x: x.cumsum(0), 2.0, id="cumsum"),
+    pytest.param(lambda T, x: x.var(0, correction=0), 0.0, id="var"),
+    pytest.param(lambda T, x: (x > 1).any(0), True, id="any"),
+    pytest.param(lambda T, x: x.flip(0), 2.0, id="flip"),
+    pytest.param(lambda T, x: x.topk(1).values, 2.0, id="topk"),
+    pytest.param(lambda T, x: x.sort(0).values, 2.0, id="sort"),
+    pytest.param(lambda T, x: x.exp() / x.exp().sum(dim=-1, keepdim=True), 1.0, id="softmax by hand"),
+    pytest.param(lambda T, x: x.unsqueeze(0).squeeze(0), 2.0, id="unsqueeze squeeze"),
+    pytest.param(lambda T, x: x.flatten(), [2.0], id="flatten makes 1-D"),
+]
+
+
+@pytest.mark.parametrize("fn, expected", ZERO_D)
+def test_zero_d_tensors_take_dim_0(fn, expected):
+    x = ag.tensor(2.0, requires_grad=True)
+    out = fn(ag, x)
+    assert out.tolist() == expected and out.shape == np.shape(expected)
+    if out.dtype.kind == "f":
+        out.sum().backward()
+        assert x.grad.shape == ()
+
+
+@needs_torch
+@pytest.mark.parametrize("fn, expected", ZERO_D)
+def test_zero_d_cases_are_pytorchs(fn, expected):
+    out = fn(torch, torch.tensor(2.0))
+    assert out.tolist() == expected and tuple(out.shape) == np.shape(expected)
+
+
+def test_cat_of_0d_tensors_says_to_stack():
+    with pytest.raises(ValueError, match="stack"):
+        ag.cat([ag.tensor(1.0), ag.tensor(2.0)])
 
 
 @pytest.mark.parametrize("fn, expected", TRAPS)
