@@ -526,6 +526,9 @@ def clamp(input, min=None, max=None) -> Tensor:
     input = input if isinstance(input, Tensor) else Tensor(input)
     if min is None and max is None:
         raise ValueError("clamp: at least one of 'min' or 'max' must not be None")
+    for bound in (min, max):  # an integer tensor clamped to a float bound becomes float32, as PyTorch
+        if bound is not None and dtypes.result_type(input, _operand(bound)) != input.dtype:
+            input = cast(input, dtypes.result_type(input, _operand(bound)))
     return Clamp.apply(input, min, max)
 
 
@@ -666,7 +669,9 @@ def where(condition, input=None, other=None) -> Tensor:
         return tuple(Tensor(i) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
         raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
-    a, b, _ = _promote(input, other)
+    a, b, dtype = _promote(input, other)
+    a = a if isinstance(a, Tensor) else np.asarray(a, dtype)  # numbers in the result dtype (two floats: float32)
+    b = b if isinstance(b, Tensor) else np.asarray(b, dtype)
     try:
         out = Where.apply(a, b, cond)
     except ValueError:
@@ -766,6 +771,7 @@ attach_methods({
     "logical_and": logical_and, "logical_or": logical_or, "logical_not": logical_not,
     "equal": equal, "allclose": allclose, "maximum": maximum, "minimum": minimum,
     "where": lambda self, condition, other: where(condition, self, other),
+    "__contains__": lambda self, element: bool(np.any(eq(self, element).data)),  # `2.0 in x`, as PyTorch
 })
 
 subtract, multiply, divide, true_divide, negative = sub, mul, div, div, neg
