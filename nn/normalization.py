@@ -96,9 +96,7 @@ class _BatchNorm(Module):
                          training=use_batch_stats, momentum=momentum, eps=self.eps)
         if update:  # only after a successful forward: a rejected input changes nothing
             self.num_batches_tracked.data += 1
-            # F.batch_norm updated the running statistics in place: record it in their versions
-            for buffer in (self.running_mean, self.running_var, self.num_batches_tracked):
-                buffer._version += 1
+            self.num_batches_tracked._version += 1  # (F.batch_norm bumps the running statistics it updates)
         return y
 
     def extra_repr(self) -> str:
