@@ -635,10 +635,10 @@ def _indices(input, num_embeddings: int) -> np.ndarray:
     """The index array, checked: integers in [0, num_embeddings)."""
     idx = np.asarray(input.data if isinstance(input, Tensor) else input)
     if idx.dtype.kind not in "iu":
+        first = f", first value {idx.flat[0].item()!r}" if idx.size else ""
         raise EmbeddingIndexError(
-            f"embedding: indices must be integers (int64 or int32), got dtype {idx.dtype}"
-            + (f" (first value {idx.flat[0]!r})" if idx.size else "")
-            + "; make them with dtype=autograd.long")
+            f"embedding: indices must be integers in [0, {num_embeddings - 1}] (num_embeddings={num_embeddings}), "
+            f"got dtype {idx.dtype}{first}; make them with dtype=autograd.long")
     bad = idx[(idx < 0) | (idx >= num_embeddings)]
     if bad.size:
         raise EmbeddingIndexError(
