@@ -12,6 +12,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .engine import GradMode
 from .function import Function
 from .shape import DimensionError, normalize_dim
 from .tensor import Tensor, attach_methods, constant
@@ -67,6 +68,12 @@ def getitem(input: Tensor, index) -> Tensor:
 
 def _setitem(input: Tensor, index, value) -> None:
     """``x[index] = value`` in place (outside the graph; the version is bumped)."""
+    if isinstance(value, Tensor) and value.requires_grad and GradMode.enabled:
+        # PyTorch records this (CopySlices); here it would drop value's gradient without a word.
+        raise RuntimeError(
+            "setitem: x[index] = value where value requires grad is not recorded in seedgrad's graph, so its "
+            "gradient would be lost; build the result out of place instead (autograd.where(mask, value, x), "
+            "masked_fill, cat or stack), or assign value.detach() if no gradient is wanted")
     new = input.data.copy()
     new[_plain_index(index)] = value.data if isinstance(value, Tensor) else value
     input._write("setitem", new)

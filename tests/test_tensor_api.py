@@ -462,3 +462,28 @@ def test_wrong_kinds_of_input():
         ag.ones(2).item()
     with pytest.raises(TypeError, match="mask must be a bool"):
         ag.ones(2).masked_fill(ag.tensor([1, 0]), 0.0)
+
+
+def test_setitem_writes_in_place():
+    x = ag.zeros(2, 3)
+    alias = x
+    x[0, 1] = 5.0
+    x[x < 1] = -1.0
+    x[:, 2] = ag.tensor([7.0, 8.0])
+    assert alias is x and x.tolist() == [[-1.0, 5.0, 7.0], [-1.0, -1.0, 8.0]] and x._version == 3
+
+
+def test_setitem_of_a_value_that_requires_grad_is_refused_not_silently_cut():
+    """PyTorch records x[i] = v in the graph; seedgrad cannot yet, and says so rather than lose dL/dv."""
+    w = ag.tensor([2.0], requires_grad=True)
+    x = ag.zeros(3)
+    with pytest.raises(RuntimeError, match="where"):
+        x[0] = w[0] * 3
+    assert x.tolist() == [0.0, 0.0, 0.0]
+    x[0] = (w[0] * 3).detach()  # no gradient wanted: fine
+    with ag.no_grad():
+        x[1] = w[0]  # nothing is recorded anyway
+    assert x.tolist() == [6.0, 2.0, 0.0]
+    y = ag.where(ag.arange(3) == 2, w * 3, x)  # the out-of-place way keeps the gradient
+    y.sum().backward()
+    assert w.grad.tolist() == [3.0]
