@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections import deque
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
 
@@ -167,19 +166,13 @@ try:
     from numpy._core._ufunc_config import _extobj_contextvar as _numpy_errors
     from numpy._core.umath import _make_extobj
 
-    _SILENT = _make_extobj(all="ignore")
+    # ieee_silently() turns numpy's floating-point warnings off and returns what ieee_restore(token)
+    # needs to turn them back (C-level calls: this runs twice per operation).
+    ieee_silently = functools.partial(_numpy_errors.set, _make_extobj(all="ignore"))
+    ieee_restore = _numpy_errors.reset
 
-    def ieee_silently() -> Any:
-        """Turn numpy's floating-point warnings off; returns what `ieee_restore` needs."""
-        return _numpy_errors.set(_SILENT)
-
-    def ieee_restore(token: Any) -> None:
-        _numpy_errors.reset(token)
-
-except ImportError:  # numpy 1.x
-
-    def ieee_silently() -> Any:
-        return np.seterr(all="ignore")
+except ImportError:  # numpy 1.x: a thread-local error state
+    ieee_silently = functools.partial(np.seterr, all="ignore")
 
     def ieee_restore(token: Any) -> None:
         np.seterr(**token)
@@ -216,30 +209,33 @@ def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
     order = []
     placed: dict = {}  # node -> False once expanded, True once placed
     stack = [root]
-    push, pop = stack.append, stack.pop
+    push, pop, place = stack.append, stack.pop, order.append
     while stack:
         node = stack[-1]
         state = placed.get(node)
-        if state is None:  # expand: push the parents, the first one last so that it is placed first
-            placed[node] = False
-            more = node._more
+        if state is None:
+            a, b, more = node._a, node._b, node._more
+            if a is None and b is None and more is None:  # a leaf: placed at once, no second visit
+                pop()
+                placed[node] = True
+                place(node)
+                continue
+            placed[node] = False  # expand: push the parents, the first one last so that it is placed first
             if more is not None:
                 for p in reversed(more):
                     if p is not None and p not in placed:
                         push(p)
-            b = node._b
             if b is not None and b not in placed:
                 push(b)
-            a = node._a
             if a is not None and a not in placed:
                 push(a)
         else:
             pop()
             if not state:
                 placed[node] = True
-                if reset_grads and (node._a is not None or node._b is not None or node._more is not None):
+                if reset_grads:
                     node.zero_grad()
-                order.append(node)
+                place(node)
     return order
 
 
@@ -259,31 +255,41 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
     `grad` is dL/droot (default 1 for a scalar root). Stepping keeps every gradient, also those of
     intermediate Tensors that a plain ``backward()`` frees once passed on (`keep_grads`).
     """
-    seed = root._seed_grad(grad)
-    order = topological_order(root, reset_grads=True)
-    root._add_grad(seed)
-    anomaly = GradMode.anomaly
-    for node in reversed(order):
-        token = ieee_silently()
-        try:
-            if anomaly:
-                _propagate_checked(node, retain_graph, keep_grads)
-            else:
-                node._propagate(retain_graph, keep_grads)
-        finally:
-            ieee_restore(token)
+    checked = GradMode.anomaly
+    for node in _reverse_order(root, grad):
+        if checked:
+            _propagate_checked(node, retain_graph, keep_grads)
+        else:
+            node._propagate(retain_graph, keep_grads)
         yield node
 
 
+def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
+    """Fill in dL/dnode for every node `root` = L depends on: the steps of `backward_steps`, run
+    without pausing (and, for tensors, freeing intermediate gradients once passed on)."""
+    if GradMode.anomaly:
+        for node in _reverse_order(root, grad):
+            _propagate_checked(node, retain_graph, False)
+    else:
+        for node in _reverse_order(root, grad):
+            node._propagate(retain_graph, False)
+
+
+def _reverse_order(root: Node, grad: Any) -> list[Node]:
+    """Seed dL/dL and give the nodes in the order backprop visits them (reverse topological)."""
+    seed = root._seed_grad(grad)
+    order = topological_order(root, reset_grads=True)
+    root._add_grad(seed)
+    order.reverse()
+    return order
+
+
 def _propagate_checked(node: Node, retain_graph: bool, keep_grads: bool) -> None:
+    """One step of the sweep under detect_anomaly: the node hands its gradient on, then its parents'
+    gradients are checked for NaN/inf."""
     node._propagate(retain_graph, True)  # the gradients are checked first, then freed if asked
     for parent in parents(node):
         if parent.grad is not None:  # constants and data have no gradient
             check_finite(parent.grad, node._op, "backward")
     if not keep_grads:
         node._forget_grad()
-
-
-def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
-    """Fill in dL/dnode for every node `root` = L depends on (all steps of `backward_steps`)."""
-    deque(backward_steps(root, grad, retain_graph, keep_grads=False), maxlen=0)

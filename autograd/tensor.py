@@ -21,7 +21,7 @@ import numpy as np
 
 from . import dtypes
 from .dtypes import DtypeError, as_dtype
-from .engine import backward, freed_graph_error
+from .engine import backward, freed_graph_error, ieee_restore, ieee_silently
 
 class _Freed(tuple):
     """`_saved` after a backward pass without retain_graph (distinct from None: nothing was saved)."""
@@ -216,7 +216,11 @@ class Tensor:
         g = self.grad
         if g is None:  # nothing reached this node (its output was not used by the root)
             return
-        grads = fn.backward(self, g)
+        token = ieee_silently()  # inf - inf is nan without a numpy warning, as in PyTorch
+        try:
+            grads = fn.backward(self, g)
+        finally:
+            ieee_restore(token)
         if not retain_graph:
             self._saved = _FREED  # releases the arrays saved for backward
         if not keep_grads and not self._retains_grad:

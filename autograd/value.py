@@ -260,10 +260,20 @@ def _link(node: Value, data: float, op: str, a: Value | None = None, da: float =
 
 
 def _result(data: float, op: str, a: Value, da: float, b: Value | None = None, db: float = 0.0) -> Value:
-    """The Value an operation on a (and b) produces."""
+    """The Value an operation on a (and b) produces (`_link` written out: this runs once per operation)."""
     node = _new(Value)
+    node.data = data
+    node.grad = 0.0
     node.label = ""
-    _link(node, data, op, a, da, b, db)
+    node._op = op
+    mode = GradMode
+    if mode.enabled:
+        node._a, node._da, node._b, node._db = a, da, b, db
+    else:
+        node._a = node._b = None
+        node._da = node._db = 0.0
+    if mode.anomaly:
+        check_finite(data, op, "forward")
     return node
 
 

@@ -52,8 +52,8 @@ def mlp_step_ours(lr: float = 0.01):
             h = h @ params[i] + params[i + 1]
             if i < len(params) - 2:
                 h = h.relu()
-        z = h - h.max(axis=1, keepdims=True).detach()
-        logp = z - z.exp().sum(axis=1, keepdims=True).log()
+        z = h - h.amax(dim=1, keepdim=True).detach()
+        logp = z - z.exp().sum(dim=1, keepdim=True).log()
         loss = -logp[rows, yb].mean()
         for p in params:
             p.grad = None
