@@ -487,3 +487,17 @@ def test_setitem_of_a_value_that_requires_grad_is_refused_not_silently_cut():
     y = ag.where(ag.arange(3) == 2, w * 3, x)  # the out-of-place way keeps the gradient
     y.sum().backward()
     assert w.grad.tolist() == [3.0]
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
+    "autograd/tensor.py requires_grad setter: refuses every change on a non-leaf, also requires_grad_(True) "
+    "on one that already requires grad, which PyTorch allows (a no-op); only requires_grad=False is an error"))
+def test_requires_grad_true_on_a_result_that_requires_grad_is_a_no_op():
+    y = ag.tensor([1.0], requires_grad=True) * 2
+    assert y.requires_grad_(True) is y and y.requires_grad_().requires_grad
+
+
+def test_requires_grad_false_on_a_result_is_refused_with_the_fix():
+    y = ag.tensor([1.0], requires_grad=True) * 2
+    with pytest.raises(RuntimeError, match="detach"):
+        y.requires_grad = False
