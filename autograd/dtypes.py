@@ -78,7 +78,7 @@ def result_type(a, b) -> np.dtype:
 
 def from_data(data, dtype=None) -> np.ndarray:
     """The array of a new tensor (always a copy): PyTorch's construction rules above."""
-    if hasattr(data, "data") and isinstance(getattr(data, "data"), np.ndarray):
+    if hasattr(data, "data") and isinstance(data.data, np.ndarray):
         data = data.data
     if dtype is not None:
         return np.array(data, dtype=as_dtype(dtype))

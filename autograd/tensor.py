@@ -15,13 +15,12 @@ as a Tensor method of the same name (``x.sum(dim=1)`` is ``autograd.sum(x, dim=1
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from . import dtypes
 from .dtypes import DtypeError, as_dtype
 from .engine import backward, freed_graph_error, ieee_restore, ieee_silently
+
 
 class _Freed(tuple):
     """`_saved` after a backward pass without retain_graph (distinct from None: nothing was saved)."""

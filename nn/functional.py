@@ -859,4 +859,17 @@ def softplus(input: Tensor, beta: float = 1.0, threshold: float = 20.0) -> Tenso
     z = x * beta
     # e^(βx) of min(βx, threshold): the branch not taken stays finite, so its zero gradient stays 0.
     return where(z.data > threshold, x, (1.0 + z.clip(max=threshold).exp()).log() * (1.0 / beta))
-from .functional_conv import adaptive_avg_pool2d, avg_pool2d, conv1d, conv2d, embedding, max_pool2d, pad  # noqa: E402
+
+
+# Re-exported: the convolution family lives in its own file; one_hot is autograd's (as torch.nn.functional's).
+from autograd import one_hot  # noqa: E402, F401
+
+from .functional_conv import (  # noqa: E402, F401
+    adaptive_avg_pool2d,
+    avg_pool2d,
+    conv1d,
+    conv2d,
+    embedding,
+    max_pool2d,
+    pad,
+)

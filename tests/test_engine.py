@@ -5,12 +5,11 @@ import gc
 import tracemalloc
 
 import numpy as np
-
-from autograd.tensor import _FREED
 import pytest
 
 import autograd as ag
 from autograd import GradcheckError, Tensor, Value, backward_steps, gradcheck, no_grad
+from autograd.tensor import _FREED
 
 
 def value_leaf(x):

@@ -69,9 +69,7 @@ def test_gradcheck_layer(factory, shape, training):
 
 def test_gradcheck_fails_for_a_wrong_backward():
     """Test the tester: a layer with a deliberately wrong vjp must fail."""
-    from autograd import GradcheckError
-
-    from autograd import Function
+    from autograd import Function, GradcheckError
 
     class WrongSquare(Function):
         @staticmethod
