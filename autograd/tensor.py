@@ -115,6 +115,8 @@ class Tensor:
     @requires_grad.setter
     def requires_grad(self, flag: bool) -> None:
         if self._fn is not None:
+            if flag:  # a result in the graph requires grad already: nothing to change (as PyTorch)
+                return
             raise RuntimeError("requires_grad: you can only change requires_grad flags of leaf tensors; "
                                "use detach() to get a leaf from this result")
         _check_can_require_grad(self.data.dtype, flag)

@@ -448,9 +448,20 @@ def test_transpose_with_three_dims_says_to_use_permute():
         ag.ones(2, 3, 4).transpose(0, 1, 2)
 
 
+@pytest.mark.parametrize("call, message", [
+    pytest.param(lambda: ag.tensor([1, 2]).mean(), "^mean: .*floating point", id="mean of ints"),
+    pytest.param(lambda: ag.where(ag.tensor([1, 0]), 1.0, 0.0), "^where: .*bool", id="where of an int condition"),
+    pytest.param(lambda: ag.ones(2).masked_fill(ag.tensor([1, 0]), 0.0), "^masked_fill: .*bool", id="int mask"),
+    pytest.param(lambda: ag.ones(2, 2).gather(1, ag.tensor([[0.0], [1.0]])), "^gather: .*integer", id="float index"),
+    pytest.param(lambda: ag.tensor([1, 2], requires_grad=True), "floating point", id="int requires_grad"),
+])
+def test_dtype_errors_are_runtime_errors_as_pytorch_and_type_errors(call, message):
+    with pytest.raises(RuntimeError, match=message) as caught:
+        call()
+    assert isinstance(caught.value, TypeError)
+
+
 def test_wrong_kinds_of_input():
-    with pytest.raises(TypeError, match="floating point"):
-        ag.tensor([1, 2]).mean()  # as PyTorch: mean of ints is refused
     with pytest.raises(IndexError, match="long, int or bool"):
         ag.ones(3)[ag.tensor([0.0, 1.0])]
     with pytest.raises(IndexError, match="out of bounds"):
@@ -489,9 +500,6 @@ def test_setitem_of_a_value_that_requires_grad_is_refused_not_silently_cut():
     assert w.grad.tolist() == [3.0]
 
 
-@pytest.mark.xfail(strict=True, raises=RuntimeError, reason=(
-    "autograd/tensor.py requires_grad setter: refuses every change on a non-leaf, also requires_grad_(True) "
-    "on one that already requires grad, which PyTorch allows (a no-op); only requires_grad=False is an error"))
 def test_requires_grad_true_on_a_result_that_requires_grad_is_a_no_op():
     y = ag.tensor([1.0], requires_grad=True) * 2
     assert y.requires_grad_(True) is y and y.requires_grad_().requires_grad
