@@ -668,7 +668,7 @@ def where(condition, input=None, other=None) -> Tensor:
     if input is None and other is None:
         return tuple(Tensor(i) for i in np.nonzero(cond))
     if cond.dtype != np.bool_:
-        raise TypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
+        raise dtypes.DtypeError(f"where: condition must be a bool tensor, got dtype {cond.dtype}")
     a, b, dtype = _promote(input, other)
     a = a if isinstance(a, Tensor) else np.asarray(a, dtype)  # numbers in the result dtype (two floats: float32)
     b = b if isinstance(b, Tensor) else np.asarray(b, dtype)

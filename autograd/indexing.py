@@ -12,6 +12,7 @@ from collections import namedtuple
 
 import numpy as np
 
+from .dtypes import DtypeError
 from .engine import GradMode
 from .function import Function
 from .shape import DimensionError, normalize_dim
@@ -105,7 +106,7 @@ def _along(index: np.ndarray, dim: int) -> tuple:
 def _integer_index(index, op: str) -> np.ndarray:
     idx = np.asarray(index.data if isinstance(index, Tensor) else index)
     if idx.dtype.kind not in "iu":
-        raise TypeError(f"{op}: index must be an integer (long) tensor, got dtype {idx.dtype}")
+        raise DtypeError(f"{op}: index must be an integer (long) tensor, got dtype {idx.dtype}")
     return idx.astype(np.int64, copy=False)
 
 
@@ -154,7 +155,7 @@ class MaskedFill(Function):
 def masked_fill(input: Tensor, mask, value) -> Tensor:
     m = np.asarray(mask.data if isinstance(mask, Tensor) else mask)
     if m.dtype != np.bool_:
-        raise TypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
+        raise DtypeError(f"masked_fill: mask must be a bool tensor, got dtype {m.dtype}")
     try:
         np.broadcast_shapes(m.shape, input.shape)
     except ValueError:

@@ -86,7 +86,7 @@ def mean(input, dim=None, keepdim: bool = False, *, dtype=None, axis=None, keepd
     if dtype is not None:
         input = cast(input, dtype)
     if input.data.dtype.kind != "f":
-        raise TypeError(f"mean: input dtype should be floating point, got {input.dtype} "
+        raise dtypes.DtypeError(f"mean: input dtype should be floating point, got {input.dtype} "
                         "(as PyTorch; call .float() first or pass dtype=)")
     dims = _dims(input, dim, axis, "mean")
     count = 1
