@@ -509,3 +509,33 @@ def test_requires_grad_false_on_a_result_is_refused_with_the_fix():
     y = ag.tensor([1.0], requires_grad=True) * 2
     with pytest.raises(RuntimeError, match="detach"):
         y.requires_grad = False
+
+
+# ---- the contract: every name DESIGN.md lists exists -----------------------------------------------
+
+MODULE_NAMES = (
+    "exp log log1p sqrt rsqrt abs sign sin cos tanh sigmoid relu softplus clamp clip floor ceil round trunc isnan "
+    "isinf isfinite sum mean prod var std max min amax amin argmax argmin logsumexp any all cumsum reshape view "
+    "flatten unflatten squeeze unsqueeze transpose permute t expand broadcast_to repeat flip roll split chunk gather "
+    "masked_fill where tril triu sort argsort topk tensor zeros ones full empty randn rand randint arange linspace eye "
+    "zeros_like ones_like full_like randn_like rand_like stack cat concatenate maximum minimum matmul einsum "
+    "multinomial one_hot meshgrid manual_seed Generator no_grad enable_grad inference_mode detect_anomaly gradcheck "
+    "draw_graph backward_steps stepper float32 float64 int64 int32 bool float double long int Tensor Value").split()
+METHOD_NAMES = (
+    "exp log log1p sqrt rsqrt abs sign sin cos tanh sigmoid relu softplus clamp clip floor ceil round trunc isnan "
+    "isinf isfinite sum mean prod var std max min amax amin argmax argmin logsumexp any all cumsum reshape view "
+    "flatten unflatten squeeze unsqueeze transpose permute t expand broadcast_to repeat flip roll split chunk "
+    "gather masked_fill where tril triu sort argsort topk size dim numel item tolist numpy detach clone "
+    "requires_grad_ retain_grad zero_grad backward float double long int bool to astype type shape ndim dtype T "
+    "requires_grad is_leaf grad_fn data grad __add__ __sub__ __mul__ __truediv__ __floordiv__ __mod__ __pow__ "
+    "__matmul__ __neg__ __pos__ __abs__ __radd__ __rsub__ __rmul__ __rtruediv__ __rpow__ __rmatmul__").split()
+
+
+@pytest.mark.parametrize("name", MODULE_NAMES)
+def test_module_level_name_exists(name):
+    assert hasattr(ag, name)
+
+
+@pytest.mark.parametrize("name", METHOD_NAMES)
+def test_tensor_name_exists(name):
+    assert hasattr(ag.Tensor, name) or hasattr(ag.ones(1), name)
