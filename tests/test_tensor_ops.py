@@ -963,3 +963,20 @@ def test_ieee_specials_raise_no_numpy_warning_backward(fn):
         warnings.simplefilter("ignore")  # the forward pass (above); here only backward counts
         out = fn(x).sum()
     out.backward()
+
+
+HAND_OUT = ("autograd/tensor.py _propagate: the gradient is summed back over broadcast dims (_unbroadcast) and "
+            "accumulated into parents (_add_grad) after ieee_restore, so inf + -inf there still warns")
+
+
+@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason=HAND_OUT)
+@pytest.mark.parametrize("fn", [
+    pytest.param(lambda x: x.reshape(4, 1) * ag.tensor([[INF, -INF]]), id="broadcast sum of inf and -inf"),
+    pytest.param(lambda x: x * INF + x * -INF, id="accumulating inf and -inf"),
+])
+def test_ieee_specials_raise_no_numpy_warning_handing_gradients_on(fn):
+    x = ag.tensor([1.0, 2.0, 3.0, 4.0], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        out = fn(x).sum()
+    out.backward()
