@@ -111,7 +111,9 @@ def _integer_index(index, op: str) -> np.ndarray:
 
 
 def _check_range(idx: np.ndarray, n: int, op: str, what: str) -> None:
-    bad = idx[(idx < -n) | (idx >= n)]
+    """Indices in [0, n): gather and index_select take no negative indices (as PyTorch; a wrapped -1
+    would hide a bug such as an ignore_index that was never masked)."""
+    bad = idx[(idx < 0) | (idx >= n)]
     if bad.size:
         raise IndexOutOfRange(f"{op}: index {bad.flat[0]} is out of bounds for {what} with size {n}")
 
@@ -128,7 +130,7 @@ def gather(input: Tensor, dim: int, index) -> Tensor:
     _check_range(idx, input.shape[d], "gather", f"dimension {dim}")
     if builtins.any(i < n for k, (i, n) in enumerate(zip(idx.shape, input.shape)) if k != d):
         input = input[tuple(slice(i) if k != d else slice(None) for k, i in enumerate(idx.shape))]
-    return Gather.apply(input, d, idx % input.shape[d])
+    return Gather.apply(input, d, idx)
 
 
 def index_select(input: Tensor, dim: int, index) -> Tensor:

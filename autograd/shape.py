@@ -242,6 +242,8 @@ class Flip(Function):
 def flip(input: Tensor, dims) -> Tensor:
     dims = (dims,) if isinstance(dims, numbers.Integral) else tuple(dims)
     dims = tuple(normalize_dim(d, input.ndim, "flip") for d in dims)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"flip: dims {dims} name a dimension more than once")
     return Flip.apply(input, dims if input.ndim else ())
 
 

@@ -434,6 +434,11 @@ BAD_SHAPES = [
     pytest.param(lambda: ag.einsum("ij,jk->ik", ag.ones(2, 3), ag.ones(4, 2)), r"^einsum: ", id="einsum"),
     pytest.param(lambda: ag.ones(2, 3).permute(1, 1), r"^permute: ", id="permute repeats a dim"),
     pytest.param(lambda: ag.ones(2, 3).split([1, 1], dim=1), r"^split: ", id="split sizes"),
+    pytest.param(lambda: ag.ones(2, 3).flip((0, 0)), r"^flip: ", id="flip repeats a dim"),
+    pytest.param(lambda: ag.ones(2, 3).gather(1, ag.tensor([[-1], [0]])), r"^gather: index -1 is out of bounds",
+                 id="gather takes no negative index (as PyTorch)"),
+    pytest.param(lambda: ag.ones(2, 3).index_select(1, ag.tensor([-1])), r"^index_select: index -1 is out",
+                 id="index_select takes no negative index"),
 ]
 
 
