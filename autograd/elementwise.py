@@ -732,12 +732,14 @@ def _reflected(fn):
 
 def _in_place(fn, op: str):
     """``x += y`` and friends as PyTorch: x itself is changed (every name for it sees the change, the
-    version is bumped, a leaf that requires grad is refused outside no_grad). A result inside a
-    recorded graph gets a new node instead (the same values and gradients; PyTorch records the
-    in-place op on the same object)."""
+    version is bumped, a leaf that requires grad is refused outside no_grad). When the graph is being
+    recorded through it (x is a result that requires grad, or y requires grad: ``total += loss``) the
+    name gets a new node instead: the same values and gradients (PyTorch records the in-place op on
+    the same object; here other names for the old x keep the old values)."""
 
     def method(self, other):
-        if self._fn is not None and self._requires_grad and GradMode.enabled:
+        if GradMode.enabled and not (self._requires_grad and self._fn is None) and (
+                self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
             return fn(self, other)
         value = fn(constant(self.data), other.detach() if isinstance(other, Tensor) else other)
         if not np.can_cast(value.dtype, self.dtype, "same_kind"):

@@ -544,3 +544,14 @@ def test_module_level_name_exists(name):
 @pytest.mark.parametrize("name", METHOD_NAMES)
 def test_tensor_name_exists(name):
     assert hasattr(ag.Tensor, name) or hasattr(ag.ones(1), name)
+
+
+def test_in_place_accumulation_of_a_loss_keeps_its_gradient():
+    """total += loss (a running total that starts as a plain tensor) must not cut loss's gradient."""
+    w = ag.tensor([1.0, 2.0], requires_grad=True)
+    total = ag.zeros(())
+    for k in (1.0, 2.0):
+        total += (w * k).sum()
+    assert total.requires_grad and total.item() == 9.0
+    total.backward()
+    assert w.grad.tolist() == [3.0, 3.0]
