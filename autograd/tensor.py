@@ -220,24 +220,24 @@ class Tensor:
         token = ieee_silently()  # inf - inf is nan without a numpy warning, as in PyTorch
         try:
             grads = fn.backward(self, g)
+            if type(grads) is not tuple:
+                grads = (grads,)
+            a, b = self._a, self._b
+            if a is not None and a._requires_grad:
+                _hand(a, grads[0], g)
+            if b is not None and b._requires_grad:
+                _hand(b, grads[1], g)
+            more = self._more
+            if more is not None:
+                for parent, share in zip(more, grads[2:]):
+                    if parent is not None and parent._requires_grad:
+                        _hand(parent, share, g)
         finally:
             ieee_restore(token)
         if not retain_graph:
             self._saved = _FREED  # releases the arrays saved for backward
         if not keep_grads and not self._retains_grad:
             self.grad = None
-        if type(grads) is not tuple:
-            grads = (grads,)
-        a, b = self._a, self._b
-        if a is not None and a._requires_grad:
-            _hand(a, grads[0], g)
-        if b is not None and b._requires_grad:
-            _hand(b, grads[1], g)
-        more = self._more
-        if more is not None:
-            for parent, share in zip(more, grads[2:]):
-                if parent is not None and parent._requires_grad:
-                    _hand(parent, share, g)
 
     def _forget_grad(self) -> None:
         if self._fn is not None and not self._retains_grad:

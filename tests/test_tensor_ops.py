@@ -965,11 +965,6 @@ def test_ieee_specials_raise_no_numpy_warning_backward(fn):
     out.backward()
 
 
-HAND_OUT = ("autograd/tensor.py _propagate: the gradient is summed back over broadcast dims (_unbroadcast) and "
-            "accumulated into parents (_add_grad) after ieee_restore, so inf + -inf there still warns")
-
-
-@pytest.mark.xfail(strict=True, raises=RuntimeWarning, reason=HAND_OUT)
 @pytest.mark.parametrize("fn", [
     pytest.param(lambda x: x.reshape(4, 1) * ag.tensor([[INF, -INF]]), id="broadcast sum of inf and -inf"),
     pytest.param(lambda x: x * INF + x * -INF, id="accumulating inf and -inf"),
