@@ -195,7 +195,7 @@ def check_finite(value: Any, op: str, where: str) -> None:
 # ---- the two passes ----------------------------------------------------------------------------
 
 
-def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
+def topological_order(root: Node, reset_grads: bool = False, leaves: bool = True) -> list[Node]:
     """Every node `root` depends on, each after all of its parents (iterative depth-first search).
 
     The stack holds nodes only (no tuple or iterator per node): a node is *expanded* the first time
@@ -204,7 +204,8 @@ def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
 
     With `reset_grads` the gradients of intermediate nodes are reset on the way, so that a second
     backward pass through the same graph (``retain_graph=True``) accumulates only into the leaves,
-    as in PyTorch.
+    as in PyTorch. Without `leaves` the order skips the leaves (a plain backward has nothing to do
+    at a leaf, and in a scalar graph about half of the nodes are leaves: weights, inputs, constants).
     """
     order = []
     placed: dict = {}  # node -> False once expanded, True once placed
@@ -223,11 +224,13 @@ def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
             placed[node] = False  # expand: push the parents, the first one last so that it is placed first
             if more is not None:
                 for p in reversed(more):
-                    if p is not None and p not in placed:
+                    if p is not None and p not in placed and (leaves or not _is_leaf(p)):
                         push(p)
-            if b is not None and b not in placed:
+            if b is not None and b not in placed and (leaves or b._a is not None or b._b is not None
+                                                      or b._more is not None):
                 push(b)
-            if a is not None and a not in placed:
+            if a is not None and a not in placed and (leaves or a._a is not None or a._b is not None
+                                                      or a._more is not None):
                 push(a)
         else:
             pop()
@@ -237,6 +240,10 @@ def topological_order(root: Node, reset_grads: bool = False) -> list[Node]:
                     node.zero_grad()
                 place(node)
     return order
+
+
+def _is_leaf(node: Node) -> bool:
+    return node._a is None and node._b is None and node._more is None
 
 
 def parents(node: Node) -> tuple:
@@ -268,17 +275,17 @@ def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     """Fill in dL/dnode for every node `root` = L depends on: the steps of `backward_steps`, run
     without pausing (and, for tensors, freeing intermediate gradients once passed on)."""
     if GradMode.anomaly:
-        for node in _reverse_order(root, grad):
+        for node in _reverse_order(root, grad, leaves=False):
             _propagate_checked(node, retain_graph, False)
     else:
-        for node in _reverse_order(root, grad):
+        for node in _reverse_order(root, grad, leaves=False):
             node._propagate(retain_graph, False)
 
 
-def _reverse_order(root: Node, grad: Any) -> list[Node]:
+def _reverse_order(root: Node, grad: Any, leaves: bool = True) -> list[Node]:
     """Seed dL/dL and give the nodes in the order backprop visits them (reverse topological)."""
     seed = root._seed_grad(grad)
-    order = topological_order(root, reset_grads=True)
+    order = topological_order(root, reset_grads=True, leaves=leaves)
     root._add_grad(seed)
     order.reverse()
     return order
