@@ -24,9 +24,11 @@ _PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
 
 
 class _ConvNd(Module):
-    """What Conv1d and Conv2d share: arguments, parameters, initialization, repr."""
+    """What Conv1d and Conv2d share: arguments, parameters, initialization, repr. A subclass names its
+    number of spatial dims (`_nd`) and its functional form (`_functional`, e.g. F.conv2d)."""
 
     _nd = 0
+    _functional = None
 
     def __init__(self, in_channels: int, out_channels: int, kernel_size, stride=1, padding=0, dilation=1,
                  groups: int = 1, bias: bool = True, padding_mode: str = "zeros", dtype=None):
@@ -85,9 +87,6 @@ class _ConvNd(Module):
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0.0
             init.uniform_(self.bias, -bound, bound)
 
-    def _functional(self, x, weight, bias, stride, padding, dilation, groups):
-        raise NotImplementedError
-
     def forward(self, input: Tensor) -> Tensor:
         shape = tuple(np.shape(input.data if isinstance(input, Tensor) else input))
         nd, c = self._nd, self.in_channels
@@ -135,9 +134,7 @@ class Conv1d(_ConvNd):
     """
 
     _nd = 1
-
-    def _functional(self, x, weight, bias, stride, padding, dilation, groups):
-        return F.conv1d(x, weight, bias, stride, padding, dilation, groups)
+    _functional = staticmethod(F.conv1d)
 
 
 class Conv2d(_ConvNd):
@@ -164,9 +161,7 @@ class Conv2d(_ConvNd):
     """
 
     _nd = 2
-
-    def _functional(self, x, weight, bias, stride, padding, dilation, groups):
-        return F.conv2d(x, weight, bias, stride, padding, dilation, groups)
+    _functional = staticmethod(F.conv2d)
 
 
 class MaxPool2d(Module):
