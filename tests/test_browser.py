@@ -20,6 +20,8 @@ sync_api = pytest.importorskip("playwright.sync_api")
 CHROMIUM = Path("/usr/bin/chromium")
 pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="no /usr/bin/chromium (apt-get install chromium)")
 
+from graphs import karpathy, micrograd_expr  # noqa: E402
+
 from autograd import Value, stepper  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -27,29 +29,8 @@ NB01 = ROOT / "notebooks" / "01_backprop_by_hand.ipynb"
 LOCAL = ("file:", "data:", "about:", "blob:")  # never the network
 
 
-def micrograd_expr(a, b):
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
-def karpathy():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +113,7 @@ def saved_page(tmp_path_factory):
     g.label = "g"
     first = stepper(g, rankdir="TB")
     path = first.save(tmp_path_factory.mktemp("stepper") / "stepper.html")
-    second = stepper(karpathy())
+    second = stepper(karpathy()[0])
     text = path.read_text(encoding="utf-8").replace("</body>", second.html() + "\n</body>")
     path.write_text(text, encoding="utf-8")
     return path
@@ -223,7 +204,7 @@ def test_frames_scale_to_a_narrow_container(browser, saved_page):
 
 def test_text_frames_step_without_dot(browser, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", "/nonexistent")
-    path = stepper(karpathy()).save(tmp_path / "text.html")
+    path = stepper(karpathy()[0]).save(tmp_path / "text.html")
     tab = Tab(browser, path)
     try:
         assert_shows(tab.state(0), 0)

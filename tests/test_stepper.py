@@ -9,35 +9,15 @@ from html.parser import HTMLParser
 
 import numpy as np
 import pytest
+from graphs import karpathy, micrograd_expr
 
 from autograd import Stepper, Tensor, Value, stepper
 
 has_dot = shutil.which("dot") is not None
 
 
-def karpathy():
-    a, b, c, f = Value(2.0, label="a"), Value(-3.0, label="b"), Value(10.0, label="c"), Value(-2.0, label="f")
-    e = a * b
-    e.label = "e"
-    d = e + c
-    d.label = "d"
-    L = d * f
-    L.label = "L"
-    return L, dict(a=a, b=b, c=c, f=f, e=e, d=d)
 
 
-def micrograd_expr(a, b):
-    c = a + b
-    d = a * b + b**3
-    c += c + 1
-    c += 1 + c + (-a)
-    d += d * 2 + (b + a).relu()
-    d += 3 * d + (b - a).relu()
-    e = c - d
-    f = e**2
-    g = f / 2.0
-    g += 10.0 / f
-    return g
 
 
 class Elements(HTMLParser):
