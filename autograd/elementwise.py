@@ -13,7 +13,7 @@ import numbers
 import numpy as np
 
 from . import dtypes
-from .engine import GradMode
+from .engine import is_grad_enabled
 from .function import Function
 from .tensor import Tensor, attach_methods, constant
 
@@ -738,7 +738,7 @@ def _in_place(fn, op: str):
     the same object; here other names for the old x keep the old values)."""
 
     def method(self, other):
-        if GradMode.enabled and not (self._requires_grad and self._fn is None) and (
+        if is_grad_enabled() and not (self._requires_grad and self._fn is None) and (
                 self._requires_grad or (isinstance(other, Tensor) and other._requires_grad)):
             return fn(self, other)
         value = fn(constant(self.data), other.detach() if isinstance(other, Tensor) else other)

@@ -2,8 +2,9 @@
 
 Reverse-mode automatic differentiation in two passes:
 
-1. order the graph topologically (every node after all the nodes it was computed from), with an
-   explicit stack so that a chain of 10^6 nodes needs no recursion;
+1. order the graph topologically (every node after all the nodes it was computed from): find its
+   nodes with an explicit stack, so that a chain of 10^6 nodes needs no recursion, and sort them by
+   when they were made (a node is always made after its parents);
 2. walk that order backwards. When a node is reached its gradient dL/dnode is complete, so the chain
    rule can hand each parent its share, dL/dparent += dL/dnode * dnode/dparent. Shares are *added*:
    a node used twice (``a * a``, a diamond) receives one share per use.
@@ -16,7 +17,10 @@ Grad mode (`no_grad`, `enable_grad`, `inference_mode`, `detect_anomaly`) is per 
 
 from __future__ import annotations
 
+import contextvars
 import functools
+import itertools
+import operator
 import threading
 from collections.abc import Callable, Iterator
 from typing import Any, Protocol
@@ -36,6 +40,9 @@ class Node(Protocol):
     _a: Any
     _b: Any
     _more: tuple | None
+    # An operation's place in creation order (a number from `clock`, taken when it is made; leaves
+    # need none): sorting by it is the topological order.
+    _stamp: int
 
     def _propagate(self, retain_graph: bool, keep_grads: bool) -> None:
         """The chain rule at this node: add dL/dnode * dnode/dparent to each parent's gradient
@@ -56,21 +63,37 @@ class Node(Protocol):
 # ---- grad mode ---------------------------------------------------------------------------------
 
 
-class _GradMode(threading.local):
-    """The switches every operation reads, one set per thread: record the graph? check for NaN/inf?"""
+# Two switches that every operation reads: record the graph? check for NaN and inf? They are bit flags
+# in one context variable, so an operation reads both with one C call, `grad_mode()` (a thread-local
+# attribute costs several times more, twice per operation). A context variable is per thread, as
+# PyTorch's grad mode: a new thread starts from the defaults (recording on, no anomaly checks).
 
-    enabled = True
-    anomaly = False
+RECORD, ANOMALY = 1, 2
+_mode = contextvars.ContextVar("seedgrad_grad_mode", default=RECORD)
+grad_mode = _mode.get  # () -> the flags now in force
+_set_mode = _mode.set
+
+
+class _Replaced(threading.local):
+    """The flags that the open `with` blocks of this thread replaced, innermost last."""
 
     def __init__(self):
-        self.saved: list[tuple[str, bool]] = []  # the values the open `with` blocks replaced
+        self.stack: list[int] = []
 
 
-GradMode = _GradMode()
+_replaced = _Replaced()
 
 
 def is_grad_enabled() -> bool:
-    return GradMode.enabled
+    return bool(grad_mode() & RECORD)
+
+
+def is_anomaly_enabled() -> bool:
+    return bool(grad_mode() & ANOMALY)
+
+
+def _with(flags: int, flag: int, on: bool) -> int:
+    return flags | flag if on else flags & ~flag
 
 
 class _Switch:
@@ -78,7 +101,7 @@ class _Switch:
     also on an exception. Reusable and re-entrant (the replaced value is kept per thread, not in the
     object), and usable as ``with no_grad():``, ``@no_grad()`` and bare ``@no_grad``."""
 
-    _name = "enabled"
+    _flag = RECORD
     _value = False
 
     def __new__(cls, func: Callable | None = None):
@@ -86,12 +109,12 @@ class _Switch:
         return self(func) if callable(func) else self
 
     def __enter__(self) -> None:
-        GradMode.saved.append((self._name, getattr(GradMode, self._name)))
-        setattr(GradMode, self._name, self._value)
+        flags = grad_mode()
+        _replaced.stack.append(flags)
+        _set_mode(_with(flags, self._flag, self._value))
 
     def __exit__(self, *exc) -> None:
-        name, previous = GradMode.saved.pop()
-        setattr(GradMode, name, previous)
+        _set_mode(_replaced.stack.pop())
 
     def __call__(self, func: Callable) -> Callable:
         switch = type(self)
@@ -126,7 +149,7 @@ class detect_anomaly(_Switch):
     """Within this block the first NaN or inf made by an operation, in the forward pass or in a
     gradient of the backward pass, raises a RuntimeError naming that operation."""
 
-    _name = "anomaly"
+    _flag = ANOMALY
     _value = True
 
 
@@ -137,15 +160,15 @@ class set_grad_enabled(_Switch):
     def __new__(cls, mode: bool):
         self = object.__new__(cls)
         self._value = bool(mode)
-        self._previous = GradMode.enabled
-        GradMode.enabled = self._value
+        self._previous = grad_mode()
+        _set_mode(_with(self._previous, RECORD, self._value))
         return self
 
     def __enter__(self) -> None:
-        GradMode.saved.append(("enabled", self._previous))
+        _replaced.stack.append(self._previous)
 
     def __call__(self, func: Callable) -> Callable:
-        GradMode.enabled = self._previous  # used as a decorator: only inside the function
+        _set_mode(self._previous)  # used as a decorator: only inside the function
         value = self._value
 
         @functools.wraps(func)
@@ -195,55 +218,68 @@ def check_finite(value: Any, op: str, where: str) -> None:
 # ---- the two passes ----------------------------------------------------------------------------
 
 
-def topological_order(root: Node, reset_grads: bool = False, leaves: bool = True) -> list[Node]:
-    """Every node `root` depends on, each after all of its parents (iterative depth-first search).
+# Every operation's node takes the next number of this clock when it is made (its `_stamp`). A node is
+# always made after the nodes it is computed from, so a graph's operations ordered by stamp are in a
+# topological order: PyTorch's autograd numbers its nodes the same way (`sequence_nr`, torch/csrc/
+# autograd/function.h) and runs the later-made first. `next(clock)` is atomic, so threads may share it.
+clock = itertools.count()
+_by_stamp = operator.attrgetter("_stamp")
 
-    The stack holds nodes only (no tuple or iterator per node): a node is *expanded* the first time
-    it is on top (its parents are pushed above it) and *placed* the next time, when all of them are.
-    A node pushed twice before it was expanded is placed once.
+
+def topological_order(root: Node, reset_grads: bool = False, leaves: bool = True) -> list[Node]:
+    """Every node `root` depends on, each after all of its parents: the operations in the order they
+    were made, each leaf just before the first operation that uses it.
+
+    The order needs no depth-first search: an operation's node is stamped when it is made, after its
+    parents, so the search only *finds* the nodes (each once, with an explicit stack: a chain of 10^6
+    nodes needs no recursion) and then sorts the operations by stamp.
 
     With `reset_grads` the gradients of intermediate nodes are reset on the way, so that a second
     backward pass through the same graph (``retain_graph=True``) accumulates only into the leaves,
-    as in PyTorch. Without `leaves` the order skips the leaves (a plain backward has nothing to do
-    at a leaf, and in a scalar graph about half of the nodes are leaves: weights, inputs, constants).
+    as in PyTorch. Without `leaves` only the operations are returned (a plain backward has nothing to
+    do at a leaf: weights, inputs, constants).
     """
-    order = []
-    placed: dict = {}  # node -> False once expanded, True once placed
-    stack = [root]
-    push, pop, place = stack.append, stack.pop, order.append
-    while stack:
-        node = stack[-1]
-        state = placed.get(node)
-        if state is None:
-            a, b, more = node._a, node._b, node._more
-            if a is None and b is None and more is None:  # a leaf: placed at once, no second visit
-                pop()
-                placed[node] = True
-                place(node)
-                continue
-            placed[node] = False  # expand: push the parents, the first one last so that it is placed first
-            if more is not None:
-                for p in reversed(more):
-                    if p is not None and p not in placed and (leaves or not _is_leaf(p)):
-                        push(p)
-            if b is not None and b not in placed and (leaves or b._a is not None or b._b is not None
-                                                      or b._more is not None):
-                push(b)
-            if a is not None and a not in placed and (leaves or a._a is not None or a._b is not None
-                                                      or a._more is not None):
-                push(a)
-        else:
-            pop()
-            if not state:
-                placed[node] = True
-                if reset_grads:
-                    node.zero_grad()
-                place(node)
+    found = {root}
+    todo = [root]
+    ops, leaf_nodes = [], []
+    see, push, pop = found.add, todo.append, todo.pop
+    while todo:
+        node = pop()
+        a, b, more = node._a, node._b, node._more
+        if a is None and b is None and more is None:
+            leaf_nodes.append(node)
+            continue
+        ops.append(node)
+        if reset_grads:
+            g = node.grad  # left by an earlier pass? (a node nothing reached has None, or 0.0 for a Value)
+            if g is not None and (type(g) is not float or g):
+                node.zero_grad()
+        if a is not None and a not in found:
+            see(a)
+            push(a)
+        if b is not None and b not in found:
+            see(b)
+            push(b)
+        if more is not None:
+            for p in more:
+                if p is not None and p not in found:
+                    see(p)
+                    push(p)
+    ops.sort(key=_by_stamp)
+    if not leaves:
+        return ops
+    if not ops:  # the root is a leaf
+        return leaf_nodes
+    # Each leaf goes just before the first operation that uses it: walking backwards, a leaf then
+    # comes right after its last share has arrived (what the stepper shows).
+    order, placed = [], set()
+    for op in ops:
+        for p in parents(op):
+            if p._a is None and p._b is None and p._more is None and p not in placed:
+                placed.add(p)
+                order.append(p)
+        order.append(op)
     return order
-
-
-def _is_leaf(node: Node) -> bool:
-    return node._a is None and node._b is None and node._more is None
 
 
 def parents(node: Node) -> tuple:
@@ -262,7 +298,7 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
     `grad` is dL/droot (default 1 for a scalar root). Stepping keeps every gradient, also those of
     intermediate Tensors that a plain ``backward()`` frees once passed on (`keep_grads`).
     """
-    checked = GradMode.anomaly
+    checked = grad_mode() & ANOMALY
     for node in _reverse_order(root, grad):
         if checked:
             _propagate_checked(node, retain_graph, keep_grads)
@@ -274,7 +310,7 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
 def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     """Fill in dL/dnode for every node `root` = L depends on: the steps of `backward_steps`, run
     without pausing (and, for tensors, freeing intermediate gradients once passed on)."""
-    if GradMode.anomaly:
+    if grad_mode() & ANOMALY:
         for node in _reverse_order(root, grad, leaves=False):
             _propagate_checked(node, retain_graph, False)
     else:

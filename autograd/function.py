@@ -38,7 +38,7 @@ from typing import Any
 
 import numpy as np
 
-from .engine import GradMode, check_finite, ieee_restore, ieee_silently
+from .engine import ANOMALY, RECORD, check_finite, clock, grad_mode, ieee_restore, ieee_silently
 
 
 class Function:
@@ -70,7 +70,8 @@ class Function:
         node._version = 0
         node._retains_grad = False
         track = False
-        if GradMode.enabled:
+        mode = grad_mode()
+        if mode & RECORD:
             for x in args:
                 if isinstance(x, Tensor) and x._requires_grad:
                     track = True
@@ -93,6 +94,7 @@ class Function:
             data = np.asarray(data)
         node.data = data
         if track:
+            node._stamp = next(clock)
             a = args[0]
             if isinstance(a, Tensor):
                 node._a = a
@@ -106,7 +108,7 @@ class Function:
                         node._more = more
             if node._saved is not None:
                 node._versions = _versions(node._saved, args, data)
-        if GradMode.anomaly:
+        if mode & ANOMALY:
             check_finite(data, cls.name, "forward")
         return node
 

@@ -13,7 +13,7 @@ from collections import namedtuple
 import numpy as np
 
 from .dtypes import DtypeError
-from .engine import GradMode
+from .engine import is_grad_enabled
 from .function import Function
 from .shape import DimensionError, normalize_dim
 from .tensor import Tensor, attach_methods, constant
@@ -69,7 +69,7 @@ def getitem(input: Tensor, index) -> Tensor:
 
 def _setitem(input: Tensor, index, value) -> None:
     """``x[index] = value`` in place (outside the graph; the version is bumped)."""
-    if isinstance(value, Tensor) and value.requires_grad and GradMode.enabled:
+    if isinstance(value, Tensor) and value.requires_grad and is_grad_enabled():
         # PyTorch records this (CopySlices); here it would drop value's gradient without a word.
         raise RuntimeError(
             "setitem: x[index] = value where value requires grad is not recorded in seedgrad's graph, so its "

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import dtypes
 from .dtypes import DtypeError, as_dtype
-from .engine import backward, freed_graph_error, ieee_restore, ieee_silently
+from .engine import backward, freed_graph_error, ieee_restore, ieee_silently, is_grad_enabled
 
 
 class _Freed(tuple):
@@ -90,7 +90,7 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "_requires_grad", "label", "_fn", "_a", "_b", "_more", "_saved", "_versions",
-                 "_version", "_retains_grad", "__weakref__")
+                 "_version", "_retains_grad", "_stamp", "__weakref__")
     __array_ufunc__ = None  # numpy defers to our operators: ndarray * Tensor -> Tensor.__rmul__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, label: str = ""):
@@ -369,8 +369,7 @@ class Tensor:
     def _write(self, op: str, value: np.ndarray) -> Tensor:
         """Write `value` into this tensor's array and bump its version, so that a backward that saved the
         old values raises instead of using the new ones (PyTorch's version counter)."""
-        from .engine import GradMode
-        if self._requires_grad and GradMode.enabled:
+        if self._requires_grad and is_grad_enabled():
             kind = "a leaf tensor that requires grad" if self._fn is None else "a result in the graph"
             raise RuntimeError(f"{op}: {kind} cannot be changed in place while gradients are recorded; "
                                "do it inside `with autograd.no_grad():` (as optimizers do)")

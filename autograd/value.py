@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from .engine import GradMode, backward, check_finite, freed_graph_error
+from .engine import ANOMALY, RECORD, backward, check_finite, clock, freed_graph_error, grad_mode
 
 
 def _exp(x: float) -> float:
@@ -35,7 +35,7 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db")
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_stamp")
     _more = None  # a scalar operation has at most two parents (the engine's node interface)
 
     def __init__(self, data: float, label: str = "", _parents: tuple = (), _local: tuple = (), _op: str = ""):
@@ -250,12 +250,15 @@ def _link(node: Value, data: float, op: str, a: Value | None = None, da: float =
     node.data = data
     node.grad = 0.0
     node._op = op
-    if GradMode.enabled:
+    mode = grad_mode()
+    if mode & RECORD:
         node._a, node._da, node._b, node._db = a, da, b, db
+        if a is not None:
+            node._stamp = next(clock)
     else:
         node._a = node._b = None
         node._da = node._db = 0.0
-    if GradMode.anomaly and op:
+    if mode & ANOMALY and op:
         check_finite(data, op, "forward")
 
 
@@ -266,13 +269,14 @@ def _result(data: float, op: str, a: Value, da: float, b: Value | None = None, d
     node.grad = 0.0
     node.label = ""
     node._op = op
-    mode = GradMode
-    if mode.enabled:
+    mode = grad_mode()
+    if mode & RECORD:
         node._a, node._da, node._b, node._db = a, da, b, db
+        node._stamp = next(clock)
     else:
         node._a = node._b = None
         node._da = node._db = 0.0
-    if mode.anomaly:
+    if mode & ANOMALY:
         check_finite(data, op, "forward")
     return node
 

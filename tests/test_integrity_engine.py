@@ -156,7 +156,7 @@ def test_an_exception_inside_restores_the_mode():
     with pytest.raises(ValueError):
         with ag.detect_anomaly():
             raise ValueError
-    assert not ag.engine.GradMode.anomaly
+    assert not ag.is_anomaly_enabled()
 
 
 def test_enable_grad_inside_no_grad():
