@@ -6,6 +6,8 @@ import tracemalloc
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import autograd as ag
 from autograd import GradcheckError, Tensor, Value, backward_steps, gradcheck, no_grad
@@ -205,6 +207,47 @@ def test_backward_steps_visits_in_reverse_topological_order():
     assert seen[0] == ("L", 1.0, 0.0)          # after L: a got its share from "+" only
     assert dict((s[0], s[1:]) for s in seen)["c"] == (1.0 + b.data, a.data)  # then c passed on a*b's
     assert (a.grad, b.grad) == (1.0 + -3.0, 2.0)
+
+
+def _reachable(root) -> set:
+    """Every node `root` depends on, by plain recursion (an independent reference for small graphs)."""
+    found = {root}
+    for p in ag.engine.parents(root):
+        found |= _reachable(p)
+    return found
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["+", "*", "where"]), st.integers(0, 10**6), st.integers(0, 10**6),
+                          st.integers(0, 10**6)), min_size=1, max_size=25),
+       st.booleans())
+def test_topological_order_puts_every_node_after_its_parents(steps, tensors):
+    """Random graphs (reuse, diamonds, three-parent ops, nodes made off the root's path): the order has
+    each node once, after all of its parents; each leaf just before its first user; no leaf when asked."""
+    if tensors:
+        pool = [Tensor([1.0, -2.0], requires_grad=True, label=f"x{i}") for i in range(3)]
+    else:
+        pool = [Value(float(i + 1), label=f"x{i}") for i in range(3)]
+    for op, i, j, k in steps:
+        a, b, c = pool[i % len(pool)], pool[j % len(pool)], pool[k % len(pool)]
+        if op == "where" and tensors:
+            pool.append(ag.where(a.data > 0, b, c))
+        else:
+            pool.append(a * b if op == "*" else a + c)
+    root = pool[-1]
+    order = ag.topological_order(root)
+    assert len(order) == len(set(order)) and set(order) == _reachable(root)
+    position = {node: n for n, node in enumerate(order)}
+    for node in order:
+        assert all(position[p] < position[node] for p in ag.engine.parents(node))
+    def first_user(leaf):
+        return min(n for n, node in enumerate(order) if any(p is leaf for p in ag.engine.parents(node)))
+
+    for leaf in (node for node in order if not ag.engine.parents(node)):
+        # between a leaf and its first user come only leaves that wait for the same operation
+        assert all(first_user(order[n]) == first_user(leaf) for n in range(position[leaf], first_user(leaf)))
+    ops = ag.topological_order(root, leaves=False)
+    assert ops == [node for node in order if ag.engine.parents(node)]
 
 
 def test_backward_steps_for_tensors():
