@@ -35,8 +35,10 @@ class Value:
     (-2.0, 2.0)
     """
 
-    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_stamp")
-    _more = None  # a scalar operation has at most two parents (the engine's node interface)
+    # `_more` (the engine's slot for a third parent and beyond) is always None: a scalar operation
+    # has at most two parents. It is a slot all the same, as reading a slot is faster than reading a
+    # class attribute, and the engine reads it at every node.
+    __slots__ = ("data", "grad", "label", "_op", "_a", "_da", "_b", "_db", "_more", "_stamp")
 
     def __init__(self, data: float, label: str = "", _parents: tuple = (), _local: tuple = (), _op: str = ""):
         """A leaf (``Value(2.0, label="x")``), or, with `_parents` and their local derivatives
@@ -250,6 +252,7 @@ def _link(node: Value, data: float, op: str, a: Value | None = None, da: float =
     node.data = data
     node.grad = 0.0
     node._op = op
+    node._more = None
     mode = grad_mode()
     if mode & RECORD:
         node._a, node._da, node._b, node._db = a, da, b, db
@@ -269,6 +272,7 @@ def _result(data: float, op: str, a: Value, da: float, b: Value | None = None, d
     node.grad = 0.0
     node.label = ""
     node._op = op
+    node._more = None
     mode = grad_mode()
     if mode & RECORD:
         node._a, node._da, node._b, node._db = a, da, b, db
