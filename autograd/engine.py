@@ -300,22 +300,33 @@ def backward_steps(root: Node, grad: Any = None, retain_graph: bool = False,
     """
     checked = grad_mode() & ANOMALY
     for node in _reverse_order(root, grad):
-        if checked:
-            _propagate_checked(node, retain_graph, keep_grads)
-        else:
-            node._propagate(retain_graph, keep_grads)
+        token = ieee_silently()  # each step, not the caller's code between steps (see `backward`)
+        try:
+            if checked:
+                _propagate_checked(node, retain_graph, keep_grads)
+            else:
+                node._propagate(retain_graph, keep_grads)
+        finally:
+            ieee_restore(token)
         yield node
 
 
 def backward(root: Node, grad: Any = None, retain_graph: bool = False) -> None:
     """Fill in dL/dnode for every node `root` = L depends on: the steps of `backward_steps`, run
-    without pausing (and, for tensors, freeing intermediate gradients once passed on)."""
-    if grad_mode() & ANOMALY:
-        for node in _reverse_order(root, grad, leaves=False):
-            _propagate_checked(node, retain_graph, False)
-    else:
-        for node in _reverse_order(root, grad, leaves=False):
-            node._propagate(retain_graph, False)
+    without pausing (and, for tensors, freeing intermediate gradients once passed on).
+
+    The whole pass runs in IEEE arithmetic without numpy's warnings (a gradient of inf - inf is nan
+    silently, as in PyTorch), switched on once for the pass rather than once per node."""
+    token = ieee_silently()
+    try:
+        if grad_mode() & ANOMALY:
+            for node in _reverse_order(root, grad, leaves=False):
+                _propagate_checked(node, retain_graph, False)
+        else:
+            for node in _reverse_order(root, grad, leaves=False):
+                node._propagate(retain_graph, False)
+    finally:
+        ieee_restore(token)
 
 
 def _reverse_order(root: Node, grad: Any, leaves: bool = True) -> list[Node]:

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import dtypes
 from .dtypes import DtypeError, as_dtype
-from .engine import backward, freed_graph_error, ieee_restore, ieee_silently, is_grad_enabled
+from .engine import backward, freed_graph_error, is_grad_enabled
 
 
 class _Freed(tuple):
@@ -217,23 +217,20 @@ class Tensor:
         g = self.grad
         if g is None:  # nothing reached this node (its output was not used by the root)
             return
-        token = ieee_silently()  # inf - inf is nan without a numpy warning, as in PyTorch
-        try:
-            grads = fn.backward(self, g)
-            if type(grads) is not tuple:
-                grads = (grads,)
-            a, b = self._a, self._b
-            if a is not None and a._requires_grad:
-                _hand(a, grads[0], g)
-            if b is not None and b._requires_grad:
-                _hand(b, grads[1], g)
-            more = self._more
-            if more is not None:
-                for parent, share in zip(more, grads[2:]):
-                    if parent is not None and parent._requires_grad:
-                        _hand(parent, share, g)
-        finally:
-            ieee_restore(token)
+        # The engine calls this with numpy warnings off (engine.backward): inf - inf gives nan quietly.
+        grads = fn.backward(self, g)
+        if type(grads) is not tuple:
+            grads = (grads,)
+        a, b = self._a, self._b
+        if a is not None and a._requires_grad:
+            _hand(a, grads[0], g)
+        if b is not None and b._requires_grad:
+            _hand(b, grads[1], g)
+        more = self._more
+        if more is not None:
+            for parent, share in zip(more, grads[2:]):
+                if parent is not None and parent._requires_grad:
+                    _hand(parent, share, g)
         if not retain_graph:
             self._saved = _FREED  # releases the arrays saved for backward
         if not keep_grads and not self._retains_grad:
