@@ -143,20 +143,25 @@ def per_node_growth() -> float:
     return statistics.median(ratios)
 
 
-def value_chain_backward(engine: str, depth: int = 100_000) -> float:
-    """Seconds for backward() of a depth-long Value chain (x*1.0001 + 0.0001 repeated), built untimed."""
+def value_chain_backward(engine: str, depth: int = 100_000, repeat: int = 3) -> float:
+    """Seconds for backward() of a depth-long Value chain (x*1.0001 + 0.0001 repeated), built untimed:
+    the median of `repeat` chains, each built and differentiated once."""
     if engine == "micrograd":
         from micrograd.engine import Value
     else:
         from autograd import Value
     sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * depth))  # micrograd's sort is recursive
-    x = Value(1.0)
-    y = x
-    for _ in range(depth // 2):
-        y = y * 1.0001 + 0.0001
-    start = time.perf_counter()
-    y.backward()
-    return time.perf_counter() - start
+    times = []
+    for _ in range(repeat):
+        x = Value(1.0)
+        y = x
+        for _ in range(depth // 2):
+            y = y * 1.0001 + 0.0001
+        start = time.perf_counter()
+        y.backward()
+        times.append(time.perf_counter() - start)
+        del x, y  # the next chain is built where this one is freed, as in a training loop
+    return statistics.median(times)
 
 
 def _in_fresh_process(code: str, env: dict | None = None) -> float:
@@ -169,7 +174,7 @@ def _in_fresh_process(code: str, env: dict | None = None) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def value_chain_ratio(processes: int = 3) -> tuple[float, float]:
+def value_chain_ratio(processes: int = 5) -> tuple[float, float]:
     ours, theirs = [], []
     for _ in range(processes):
         for engine, times in (("seedgrad", ours), ("micrograd", theirs)):
