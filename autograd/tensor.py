@@ -468,7 +468,8 @@ def _hand(parent: Tensor, share, upstream: np.ndarray) -> None:
         return
     if type(share) is not np.ndarray:
         share = np.asarray(share, dtype=parent.data.dtype)
-    share = _unbroadcast(share, parent.data.shape)
+    if share.shape != parent.data.shape:
+        share = _unbroadcast(share, parent.data.shape)
     if share is upstream and parent._fn is None:  # the node's own gradient: a leaf must own its gradient
         share = share.copy()
     parent._add_grad(share)

@@ -308,7 +308,7 @@ def main() -> list[str]:
         return lines
     ours, peer = _mean_alternating([tiny_ours(), tiny_torch()], rounds=5, calls=30)
     lines.append(report("gc: 2000 tiny ops + backward, one process (mean)", ours, peer, "torch", "<= 1.0x"))
-    ours, peer = compare_in_fresh_processes(MODULE, "tiny_ours", "tiny_torch", processes=3, repeat=3, inner=30)
+    ours, peer = compare_in_fresh_processes(MODULE, "tiny_ours", "tiny_torch", processes=5, repeat=5, inner=30)
     lines.append(report("gc: the same, each library alone (mean)", ours, peer, "torch", "<= 0.65x"))
     ours, peer = compare_in_fresh_processes(MODULE, "chain", "chain_torch", processes=3, repeat=2, inner=1)
     lines.append(report("gc: 10^5-iteration chain, torch imported", ours, peer, "torch", "<= 1.0x"))
