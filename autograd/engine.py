@@ -241,13 +241,12 @@ def topological_order(root: Node, reset_grads: bool = False, leaves: bool = True
     """
     found = {root}
     todo = [root]
-    ops, leaf_nodes = [], []
+    ops = []
     see, push, pop = found.add, todo.append, todo.pop
     while todo:
         node = pop()
         a, b, more = node._a, node._b, node._more
-        if a is None and b is None and more is None:
-            leaf_nodes.append(node)
+        if a is None and b is None and more is None:  # a leaf: nothing more to find from it
             continue
         ops.append(node)
         if reset_grads:
@@ -269,7 +268,7 @@ def topological_order(root: Node, reset_grads: bool = False, leaves: bool = True
     if not leaves:
         return ops
     if not ops:  # the root is a leaf
-        return leaf_nodes
+        return [root]
     # Each leaf goes just before the first operation that uses it: walking backwards, a leaf then
     # comes right after its last share has arrived (what the stepper shows).
     order, placed = [], set()
