@@ -92,7 +92,8 @@ def is_anomaly_enabled() -> bool:
     return bool(grad_mode() & ANOMALY)
 
 
-def _with(flags: int, flag: int, on: bool) -> int:
+def _switched(flags: int, flag: int, on: bool) -> int:
+    """`flags` with `flag` set (`on`) or cleared."""
     return flags | flag if on else flags & ~flag
 
 
@@ -111,7 +112,7 @@ class _Switch:
     def __enter__(self) -> None:
         flags = grad_mode()
         _replaced.stack.append(flags)
-        _set_mode(_with(flags, self._flag, self._value))
+        _set_mode(_switched(flags, self._flag, self._value))
 
     def __exit__(self, *exc) -> None:
         _set_mode(_replaced.stack.pop())
@@ -161,7 +162,7 @@ class set_grad_enabled(_Switch):
         self = object.__new__(cls)
         self._value = bool(mode)
         self._previous = grad_mode()
-        _set_mode(_with(self._previous, RECORD, self._value))
+        _set_mode(_switched(self._previous, RECORD, self._value))
         return self
 
     def __enter__(self) -> None:
